@@ -1,0 +1,36 @@
+"""The HTTP API at /api/v1 (django-ninja); its OpenAPI schema is at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from jiuzhu.core.auth import API_AUTH
+from jiuzhu.core.errors import JiuzhuError, NotFound, PermissionDenied
+
+api = NinjaAPI(
+    title="jiuzhu 救助 API",
+    version="1",
+    description="社会救助综合服务平台接口。所有数据按调用者的管辖范围过滤；身份证号和电话默认脱敏。",
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(NotFound)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "未找到该记录"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": "您的角色无权进行此操作"}, status=403)
+
+
+@api.exception_handler(JiuzhuError)
+def domain_error(request, exc: JiuzhuError):
+    status = 403 if str(exc.code).endswith("not_allowed") else 400
+    return api.create_response(request, {"code": str(exc.code), "detail": exc.message}, status=status)
+
+
+api.add_router("/households", "jiuzhu.registry.api.router")
+api.add_router("/org", "jiuzhu.org.api.router")

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from jiuzhu.config.api import api
+
+urlpatterns = [
+    path("", include("jiuzhu.web.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

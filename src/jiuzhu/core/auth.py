@@ -1,0 +1,25 @@
+"""API authentication: the browser's session (with CSRF) for pages, a bearer token per client for machines."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from jiuzhu.org.models import ApiClient
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token: str):
+        client = (
+            ApiClient.objects.select_related("staff", "staff__org_unit")
+            .filter(token_hash=ApiClient.hash_token(token), is_active=True, staff__is_active=True)
+            .first()
+        )
+        if client is None:
+            return None
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        request.user = client.staff
+        return client.staff
+
+
+API_AUTH = [SessionAuth(), TokenAuth()]

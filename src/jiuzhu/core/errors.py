@@ -1,0 +1,31 @@
+"""The one error base of jiuzhu: every domain error carries a code and a message a clerk can read."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class JiuzhuError(Exception):
+    """Base of every domain error. `code` is a member of an app's error-code enum (a TextChoices).
+
+    The message is the code's Chinese label (translatable) unless a more specific `detail` is given;
+    `params` are interpolated into it with str.format.
+    """
+
+    def __init__(self, code: models.TextChoices, detail: str | None = None, **params: object) -> None:
+        self.code = code
+        self.params = params
+        label = detail if detail is not None else str(code.label)
+        self.message = label.format(**params) if params else label
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(Exception):
+    """A record that does not exist or lies outside the actor's jurisdiction: the two are never told apart."""
+
+
+class PermissionDenied(Exception):
+    """The actor's role does not allow the action (distinct from NotFound: the object is in scope)."""

@@ -1,0 +1,31 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from jiuzhu.core.demo import DEMO_PASSWORD, create_demo_accounts, demo_accounts
+from jiuzhu.org.models import OrgUnit
+
+
+class Command(BaseCommand):
+    help = "建立并启动演示区县：迁移数据库，生成约5000户演示家庭和各角色演示账号，然后启动网站"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动网站")
+
+    def handle(self, *args, households: int, seed: int, addr: str, no_serve: bool, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if not OrgUnit.objects.exists():
+            from jiuzhu.registry.synth.loader import load_district
+
+            self.stdout.write(f"正在生成演示区县（{households} 户，随机种子 {seed}）……")
+            load_district(households=households, seed=seed)
+        create_demo_accounts()
+        self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {DEMO_PASSWORD}）："))
+        for spec in demo_accounts():
+            self.stdout.write(f"  {spec['username']:<12} {spec['role'].label:<14} {spec['org_unit'].name}")
+        if no_serve:
+            return
+        self.stdout.write(self.style.SUCCESS(f"\n打开 http://{addr}/ 登录。按 Ctrl+C 停止。\n"))
+        call_command("runserver", addr, use_reloader=False)

@@ -1,0 +1,143 @@
+"""Reads of the household file, always scoped to the actor (R1.3). Missing and not-allowed look the same."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from jiuzhu.core.errors import NotFound
+from jiuzhu.core.id_number import IdNumberError, normalize_id_number
+from jiuzhu.org.models import Staff
+from jiuzhu.registry.models import Household, Person, SpecialSituation
+
+
+def household_list(*, actor: Staff, query: str = "") -> QuerySet[Household]:
+    if not actor.is_active or not actor.has_perm("registry.view_household"):
+        return Household.objects.none()
+    if actor.is_department_member:
+        qs = Household.objects.filter(
+            shares__department_id=actor.department_id, shares__closed_at__isnull=True
+        ).distinct()
+    else:
+        qs = Household.objects.filter(org_unit__path__startswith=actor.org_unit.path)
+    query = query.strip()
+    if query:
+        qs = qs.filter(_search_filter(query)).distinct()
+    return qs.select_related("org_unit").order_by("number")
+
+
+def _search_filter(query: str) -> Q:
+    """Name, ID number (whole or its last digits), phone, address or household number."""
+    try:
+        return Q(memberships__left_on__isnull=True, memberships__person__id_number=normalize_id_number(query))
+    except IdNumberError:
+        pass
+    compact = query.replace(" ", "")
+    q = (
+        Q(number__icontains=compact)
+        | Q(residence_address__icontains=query)
+        | Q(hukou_address__icontains=query)
+        | Q(memberships__left_on__isnull=True, memberships__person__name__contains=compact)
+    )
+    if compact.isdigit() and len(compact) >= 4:
+        q |= Q(phone__endswith=compact) | Q(
+            memberships__left_on__isnull=True, memberships__person__phone__endswith=compact
+        )
+        q |= Q(memberships__left_on__isnull=True, memberships__person__id_number__endswith=compact)
+    return q
+
+
+def household_get(*, actor: Staff, id: int) -> Household:
+    try:
+        return household_list(actor=actor).get(pk=id)
+    except (Household.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def person_list(*, actor: Staff) -> QuerySet[Person]:
+    households = household_list(actor=actor)
+    return Person.objects.filter(memberships__left_on__isnull=True, memberships__household__in=households)
+
+
+def person_get(*, actor: Staff, id: int) -> Person:
+    try:
+        return person_list(actor=actor).get(pk=id)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def household_file(*, household: Household) -> dict:
+    """Everything on a household's file page, fetched in a handful of queries."""
+    memberships = list(household.current_memberships().order_by("joined_on", "pk"))
+    person_ids = [m.person_id for m in memberships]
+    return {
+        "memberships": memberships,
+        "former_memberships": list(
+            household.memberships.filter(left_on__isnull=False).select_related("person").order_by("-left_on")
+        ),
+        "incomes": list(household.incomerecord_records.select_related("person", "department").order_by("-valid_from")),
+        "assets": list(household.assetrecord_records.select_related("person", "department").order_by("-valid_from")),
+        "expenses": list(
+            household.expenserecord_records.select_related("person", "department").order_by("-valid_from")
+        ),
+        "programmes": list(household.programmes.select_related("person")),
+        "situations": list(SpecialSituation.objects.filter(person_id__in=person_ids).select_related("person")),
+        "plan": getattr(household, "plan", None),
+    }
+
+
+def household_history(*, household: Household, limit: int = 100) -> list[dict]:
+    """The file's change log, newest first: who, when, why, and each field's old → new value."""
+    member_ids = list(household.memberships.values_list("person_id", flat=True))
+    sources = [
+        household.history.all(),
+        Person.history.filter(id__in=member_ids),
+        household.memberships.model.history.filter(household_id=household.pk),
+    ]
+    for evidence in ("incomerecord_records", "assetrecord_records", "expenserecord_records", "programmes"):
+        model = getattr(household, evidence).model
+        sources.append(model.history.filter(household_id=household.pk))
+    records = sorted(
+        (r for src in sources for r in src.select_related("history_user").order_by("-history_date")[:limit]),
+        key=lambda r: r.history_date,
+        reverse=True,
+    )[:limit]
+    entries = []
+    for record in records:
+        changes = []
+        previous = record.prev_record
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            changes = [(ch.field, ch.old, ch.new) for ch in delta.changes]
+        entries.append(
+            {
+                "at": record.history_date,
+                "who": getattr(record.history_user, "full_name", "") or "系统",
+                "what": record.instance._meta.verbose_name,
+                "object": str(record.instance),
+                "type": {"+": "新增", "~": "修改", "-": "删除"}[record.history_type],
+                "reason": record.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def head_names(*, households: list[Household]) -> dict[int, str]:
+    """Head of each household in one query (for lists)."""
+    from jiuzhu.registry.models import Membership
+
+    rows = Membership.objects.filter(household__in=households, left_on__isnull=True, relation="head").values_list(
+        "household_id", "person__name"
+    )
+    return dict(rows)
+
+
+def plan_reviews_due(*, actor: Staff, by):
+    """Households in scope whose plan (一户一策) is due for review by the given day."""
+    from jiuzhu.registry.models import HouseholdPlan
+
+    return (
+        HouseholdPlan.objects.filter(household__in=household_list(actor=actor), next_review_on__lte=by)
+        .select_related("household", "household__org_unit")
+        .order_by("next_review_on")
+    )

@@ -1,0 +1,106 @@
+"""Pages. Thin: each view reads through a selector and writes through a service, like the API and the CLI."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from jiuzhu.audit.selectors import audit_list
+from jiuzhu.core.errors import JiuzhuError, NotFound
+from jiuzhu.org import selectors as org_selectors
+from jiuzhu.org.permissions import VIEW_AUDIT
+from jiuzhu.registry import selectors, services
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("web:login")
+
+
+@login_required
+def workbench(request):
+    actor = request.user
+    today = timezone.localdate()
+    households = selectors.household_list(actor=actor)
+    context = {
+        "today": today,
+        "household_count": households.count(),
+        "reviews_due": selectors.plan_reviews_due(actor=actor, by=today + timedelta(days=14))[:20],
+        "recent_changes": audit_list(actor=actor, mine=True)[:10],
+    }
+    return render(request, "web/workbench.html", context)
+
+
+@login_required
+def household_search(request):
+    query = request.GET.get("q", "")
+    qs = selectors.household_list(actor=request.user, query=query)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    heads = selectors.head_names(households=list(page.object_list))
+    rows = [(h, heads.get(h.pk, "")) for h in page.object_list]
+    template = "web/_household_rows.html" if request.htmx else "web/household_search.html"
+    return render(request, template, {"query": query, "page": page, "rows": rows})
+
+
+@login_required
+def household_detail(request, household_id: int):
+    try:
+        household = selectors.household_get(actor=request.user, id=household_id)
+    except NotFound:
+        raise Http404 from None
+    context = {
+        "household": household,
+        "today": timezone.localdate(),
+        "history": selectors.household_history(household=household, limit=50),
+        **selectors.household_file(household=household),
+    }
+    return render(request, "web/household_detail.html", context)
+
+
+@login_required
+@require_POST
+def person_reveal(request, person_id: int, field: str):
+    try:
+        person = selectors.person_get(actor=request.user, id=person_id)
+    except NotFound:
+        raise Http404 from None
+    try:
+        value = services.identity_reveal(actor=request.user, person=person, field=field)
+    except JiuzhuError as exc:
+        return HttpResponse(exc.message, status=403)
+    return render(request, "web/_revealed.html", {"value": value, "field": field})
+
+
+@login_required
+def org_tree(request):
+    return render(request, "web/org_tree.html", {"tree": org_selectors.org_tree(actor=request.user)})
+
+
+@login_required
+def audit_log(request):
+    if not request.user.has_perm(VIEW_AUDIT):
+        raise Http404
+    page = Paginator(audit_list(actor=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "web/audit_log.html", {"page": page})
+
+
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

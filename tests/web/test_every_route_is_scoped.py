@@ -1,0 +1,80 @@
+"""Walk every URL of the URL conf and every API route with an object outside the actor's jurisdiction:
+each must answer 404 (or refuse the method), never the object. New routes are covered automatically."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from jiuzhu.config.api import api
+
+# Routes whose parameter is not an object id, or that are not ours to scope.
+NOT_OBJECT_ROUTES = ("admin/", "i18n/", "static/")
+
+
+def walk(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern)
+
+
+def page_routes() -> list[str]:
+    routes = [r for r in walk(get_resolver().url_patterns) if "<" in r and not r.startswith(NOT_OBJECT_ROUTES)]
+    return [r for r in routes if not r.startswith("api/")]
+
+
+def api_routes() -> list[tuple[str, str]]:
+    found = []
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                full = "/api/v1/" + (prefix.strip("/") + "/" + path.lstrip("/")).strip("/")
+                if "{" in full:
+                    found.extend((method, full) for method in operation.methods)
+    return found
+
+
+def fill(route: str, ids: dict[str, int]) -> str:
+    def value(name: str) -> str:
+        for key, v in ids.items():
+            if name.startswith(key):
+                return str(v)
+        if name in ("field",):
+            return "id_number"
+        raise AssertionError(f"route parameter {name!r} has no out-of-scope object in this test: add one")
+
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: value(m.group(1)), route)
+    return re.sub(r"\{(\w+)\}", lambda m: value(m.group(1)), route)
+
+
+@pytest.fixture
+def foreign_ids(household_b, units):
+    return {"household": household_b.pk, "person": household_b.head().pk, "unit": units["street_b"].pk}
+
+
+def test_there_are_routes_to_walk():
+    assert page_routes() and api_routes()
+
+
+def test_every_page_route_hides_other_streets_objects(street_officer_a, foreign_ids):
+    client = Client()
+    client.force_login(street_officer_a)
+    for route in page_routes():
+        url = "/" + fill(route, foreign_ids)
+        for method in ("get", "post"):
+            status = getattr(client, method)(url).status_code
+            assert status in (404, 405), f"{method.upper()} {url} answered {status}"
+
+
+def test_every_api_route_hides_other_streets_objects(street_officer_a, foreign_ids):
+    client = Client()
+    client.force_login(street_officer_a)
+    for method, route in api_routes():
+        url = fill(route, foreign_ids)
+        response = client.generic(method, url, "{}", content_type="application/json")
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code}"

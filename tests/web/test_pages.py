@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.test import Client
+
+from jiuzhu.audit.models import AuditEntry
+from tests.factories import PASSWORD
+
+
+def logged_in(staff) -> Client:
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+def test_pages_need_log_in(client, household_a):
+    response = client.get(f"/households/{household_a.pk}/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_log_in_with_password(client, street_officer_a):
+    response = client.post("/login/", {"username": "street_a", "password": PASSWORD}, follow=True)
+    assert "工作台" in response.content.decode()
+
+
+def test_repeated_failed_log_ins_lock_the_account(client, street_officer_a, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": "street_a", "password": "wrong-password"})
+    response = client.post("/login/", {"username": "street_a", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "锁定" in response.content.decode()
+
+
+def test_household_page_shows_the_file_with_masked_numbers(street_officer_a, household_a):
+    head = household_a.head()
+    html = logged_in(street_officer_a).get(f"/households/{household_a.pk}/").content.decode()
+    assert head.name in html and household_a.number in html
+    assert head.id_number not in html and head.id_number[:6] + "********" + head.id_number[-4:] in html
+    assert "13987654321" not in html and "139****4321" in html
+
+
+def test_reveal_returns_the_number_and_logs_it(street_officer_a, household_a):
+    head = household_a.head()
+    response = logged_in(street_officer_a).post(f"/persons/{head.pk}/reveal/id_number/")
+    assert head.id_number in response.content.decode()
+    assert AuditEntry.objects.filter(action="person.reveal_id_number", actor=street_officer_a).exists()
+
+
+def test_grid_worker_gets_no_reveal_button_and_cannot_reveal(grid_worker_a, household_a):
+    client = logged_in(grid_worker_a)
+    html = client.get(f"/households/{household_a.pk}/").content.decode()
+    assert "/reveal/" not in html
+    head = household_a.head()
+    response = client.post(f"/persons/{head.pk}/reveal/id_number/")
+    assert response.status_code == 403 and head.id_number not in response.content.decode()
+
+
+def test_search_page_is_scoped(street_officer_a, household_a, household_b):
+    html = logged_in(street_officer_a).get("/households/?q=").content.decode()
+    assert household_a.number in html and household_b.number not in html
+
+
+def test_org_tree_shows_the_subtree(street_officer_a, units):
+    html = logged_in(street_officer_a).get("/org/").content.decode()
+    assert units["community_a"].name in html and units["street_b"].name not in html
+
+
+def test_english_is_available(street_officer_a):
+    client = logged_in(street_officer_a)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert client.get("/").status_code == 200
