@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-postgres lint format clean
+.PHONY: demo test test-postgres lint format clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,8 @@ format: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+## Regenerate the English catalogue after changing UI strings (needs GNU gettext; the .mo is committed).
+messages: $(VENV)/.dev
+	cd src/jiuzhu && ../../$(BIN)/jiuzhu makemessages -l en --no-wrap --no-location -i "migrations/*"
+	msgfmt --check -o src/jiuzhu/locale/en/LC_MESSAGES/django.mo src/jiuzhu/locale/en/LC_MESSAGES/django.po

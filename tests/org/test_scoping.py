@@ -7,7 +7,7 @@ from jiuzhu.org.errors import OrgError
 from jiuzhu.org.models import OrgUnit
 from jiuzhu.org.services import org_unit_create, staff_create
 from jiuzhu.registry import selectors
-from jiuzhu.registry.models import HouseholdShare
+from jiuzhu.registry.services import household_share, household_share_close
 
 
 def test_street_officer_sees_only_their_street(street_officer_a, household_a, household_b):
@@ -33,12 +33,11 @@ def test_grid_worker_sees_their_grid(grid_worker_a, household_a, household_b):
 
 def test_liaison_sees_only_households_sent_to_their_department(liaison, approver, household_a, household_b, units):
     assert list(selectors.household_list(actor=liaison)) == []
-    share = HouseholdShare.objects.create(
-        household=household_b, department=units["department"], reason="转介就业援助", shared_by=approver
+    share = household_share(
+        actor=approver, household=household_b, department=units["department"], reason="转介就业援助"
     )
     assert list(selectors.household_list(actor=liaison)) == [household_b]
-    share.closed_at = share.shared_at
-    share.save()
+    household_share_close(actor=liaison, share=share, reason="已办结")
     assert list(selectors.household_list(actor=liaison)) == []
 
 

@@ -68,3 +68,44 @@ def test_english_is_available(street_officer_a):
     client = logged_in(street_officer_a)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert client.get("/").status_code == 200
+
+
+def test_workbench_lists_what_awaits_a_grid_worker(grid_worker_a, household_a):
+    from datetime import date
+
+    from jiuzhu.registry.models import SpecialSituation
+
+    SpecialSituation.objects.create(person=household_a.head(), kind="living_alone", valid_from=date(2024, 1, 1))
+    html = logged_in(grid_worker_a).get("/").content.decode()
+    assert 'id="to-visit"' in html and household_a.number in html
+
+
+def test_workbench_lists_what_was_sent_to_a_department(liaison, approver, household_a, household_b, units):
+    from jiuzhu.registry.services import household_share
+
+    household_share(actor=approver, household=household_b, department=units["department"], reason="转介就业援助")
+    html = logged_in(liaison).get("/").content.decode()
+    assert "转介就业援助" in html and household_b.number in html and household_a.number not in html
+
+
+def test_admin_issues_an_api_token_once(admin):
+    client = logged_in(admin)
+    response = client.post(
+        "/admin/org/apiclient/add/", {"name": "医保局推送", "staff": admin.pk, "is_active": "on"}, follow=True
+    )
+    html = response.content.decode()
+    assert "只显示这一次" in html
+    from jiuzhu.org.models import ApiClient
+
+    client_row = ApiClient.objects.get(name="医保局推送")
+    token = html.split("妥善保存）：")[1].split("<")[0].strip()
+    assert ApiClient.hash_token(token) == client_row.token_hash and token not in client_row.token_hash
+
+
+def test_opening_a_household_file_is_logged(street_officer_a, household_a):
+    logged_in(street_officer_a).get(f"/households/{household_a.pk}/")
+    assert AuditEntry.objects.filter(action="household.view", object_id=str(household_a.pk)).count() == 1
+
+
+def test_passwords_are_hashed_with_argon2(street_officer_a):
+    assert street_officer_a.password.startswith("argon2")

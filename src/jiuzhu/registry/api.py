@@ -49,6 +49,7 @@ def household_list(request, params: Query[ListParams]):
 @router.get("/{household_id}", response=HouseholdDetail, summary="家庭户档案")
 def household_detail(request, household_id: int):
     household = selectors.household_get(actor=request.user, id=household_id)
+    services.household_view_record(actor=request.user, household=household)
     memberships = list(household.current_memberships().order_by("joined_on", "pk"))
     head = next((m.person.name for m in memberships if m.relation == "head"), "")
     return HouseholdDetail(

@@ -141,3 +141,33 @@ def plan_reviews_due(*, actor: Staff, by):
         .select_related("household", "household__org_unit")
         .order_by("next_review_on")
     )
+
+
+VISIT_SITUATIONS = ("living_alone", "disabled_care_needed", "left_behind", "orphan", "unsupported_child")
+
+
+def households_to_visit(*, actor: Staff, today) -> QuerySet[Household]:
+    """Households in scope with a member alone, disabled needing care, left behind or without carers now."""
+    current = Q(situations__valid_to__isnull=True) | Q(situations__valid_to__gte=today)
+    people = Person.objects.filter(current, situations__kind__in=VISIT_SITUATIONS, memberships__left_on__isnull=True)
+    return (
+        household_list(actor=actor).filter(memberships__left_on__isnull=True, memberships__person__in=people).distinct()
+    )
+
+
+def assisted_households_without_plan(*, actor: Staff) -> QuerySet[Household]:
+    """Households receiving a programme now but with no plan (一户一策) yet."""
+    return household_list(actor=actor).filter(programmes__until__isnull=True, plan__isnull=True).distinct()
+
+
+def open_shares(*, actor: Staff):
+    """What has been sent to the actor's department and is still open."""
+    from jiuzhu.registry.models import HouseholdShare
+
+    if not actor.is_department_member:
+        return HouseholdShare.objects.none()
+    return (
+        HouseholdShare.objects.filter(department_id=actor.department_id, closed_at__isnull=True)
+        .select_related("household")
+        .order_by("-shared_at")
+    )

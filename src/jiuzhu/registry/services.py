@@ -7,11 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from jiuzhu.audit import services as audit
 from jiuzhu.core.id_number import parse_id_number
 from jiuzhu.core.masking import mask_id_number
-from jiuzhu.org.models import OrgUnit, Staff
+from jiuzhu.org.models import Department, OrgUnit, Staff
 from jiuzhu.org.permissions import CHANGE_HOUSEHOLD, UNMASK_IDENTITY
 from jiuzhu.registry import choices as c
 from jiuzhu.registry.errors import RegistryError
@@ -21,6 +22,7 @@ from jiuzhu.registry.models import (
     ExpenseRecord,
     Household,
     HouseholdPlan,
+    HouseholdShare,
     IncomeRecord,
     Membership,
     Person,
@@ -347,6 +349,11 @@ def household_plan_update(*, actor: Staff, household: Household, reason: str, **
     return plan
 
 
+def household_view_record(*, actor: Staff, household: Household) -> None:
+    """A look at a household's file is itself a sensitive read (查阅留痕)."""
+    audit.record(actor=actor, action="household.view", obj=household)
+
+
 @transaction.atomic
 def identity_reveal(*, actor: Staff, person: Person, field: str, reason: str = "") -> str:
     """Show a full ID number or phone to a user with the right; the look itself is an audit entry."""
@@ -356,3 +363,28 @@ def identity_reveal(*, actor: Staff, person: Person, field: str, reason: str = "
         raise RegistryError(E.NOT_ALLOWED)
     audit.record(actor=actor, action=f"person.reveal_{field}", obj=person, reason=reason)
     return getattr(person, field) or ""
+
+
+@transaction.atomic
+def household_share(*, actor: Staff, household: Household, department: Department, reason: str) -> HouseholdShare:
+    """Send a household to a department or social organisation; its liaisons then see the file."""
+    _require(actor, CHANGE_HOUSEHOLD)
+    _require_unit(actor, household.org_unit)
+    if not reason.strip():
+        raise RegistryError(E.REASON_REQUIRED)
+    share = HouseholdShare.objects.create(household=household, department=department, reason=reason, shared_by=actor)
+    audit.record(actor=actor, action="household.share", obj=share, reason=reason)
+    return share
+
+
+@transaction.atomic
+def household_share_close(*, actor: Staff, share: HouseholdShare, reason: str) -> HouseholdShare:
+    """The department has finished with the household: its liaisons no longer see the file."""
+    is_own_department = actor.is_department_member and actor.department_id == share.department_id
+    if not is_own_department:
+        _require(actor, CHANGE_HOUSEHOLD)
+        _require_unit(actor, share.household.org_unit)
+    share.closed_at = timezone.now()
+    share.save(update_fields=["closed_at"])
+    audit.record(actor=actor, action="household.share_close", obj=share, reason=reason)
+    return share

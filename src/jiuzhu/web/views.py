@@ -40,9 +40,17 @@ def workbench(request):
     context = {
         "today": today,
         "household_count": households.count(),
-        "reviews_due": selectors.plan_reviews_due(actor=actor, by=today + timedelta(days=14))[:20],
         "recent_changes": audit_list(actor=actor, mine=True)[:10],
     }
+    # What awaits each role (the work-order, alert and case queues join here as those modules arrive).
+    if actor.is_department_member:
+        context["shares"] = selectors.open_shares(actor=actor)[:50]
+    else:
+        context["to_visit"] = selectors.households_to_visit(actor=actor, today=today)[:20]
+        context["reviews_due"] = selectors.plan_reviews_due(actor=actor, by=today + timedelta(days=14))[:20]
+        context["without_plan"] = selectors.assisted_households_without_plan(actor=actor)[:20]
+    if actor.has_perm(VIEW_AUDIT):
+        context["scope_audit"] = audit_list(actor=actor)[:10]
     return render(request, "web/workbench.html", context)
 
 
@@ -63,6 +71,7 @@ def household_detail(request, household_id: int):
         household = selectors.household_get(actor=request.user, id=household_id)
     except NotFound:
         raise Http404 from None
+    services.household_view_record(actor=request.user, household=household)
     context = {
         "household": household,
         "today": timezone.localdate(),
