@@ -109,3 +109,21 @@ def test_opening_a_household_file_is_logged(street_officer_a, household_a):
 
 def test_passwords_are_hashed_with_argon2(street_officer_a):
     assert street_officer_a.password.startswith("argon2")
+
+
+def test_editing_a_member_needs_a_reason_and_lands_in_the_history(street_officer_a, household_a):
+    head = household_a.head()
+    client = logged_in(street_officer_a)
+    form = {"phone": head.phone, "labor_capacity": "none", "disability_kind": "", "employment": "", "school_stage": ""}
+    refused = client.post(f"/persons/{head.pk}/edit/", form | {"reason": " "})
+    assert refused.status_code == 200 and "原因" in refused.content.decode()
+    head.refresh_from_db()
+    assert head.labor_capacity == "full"
+    saved = client.post(f"/persons/{head.pk}/edit/", form | {"reason": "入户核实：卧床"}, follow=True)
+    head.refresh_from_db()
+    assert head.labor_capacity == "none"
+    assert "入户核实：卧床" in saved.content.decode()  # the history table on the household page
+
+
+def test_read_only_roles_get_no_edit_page(supervisor, household_a):
+    assert logged_in(supervisor).get(f"/persons/{household_a.head().pk}/edit/").status_code == 404

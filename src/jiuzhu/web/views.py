@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,13 +13,16 @@ from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiuzhu.audit.selectors import audit_list
 from jiuzhu.core.errors import JiuzhuError, NotFound
 from jiuzhu.org import selectors as org_selectors
-from jiuzhu.org.permissions import VIEW_AUDIT
+from jiuzhu.org.permissions import CHANGE_HOUSEHOLD, VIEW_AUDIT
 from jiuzhu.registry import selectors, services
+from jiuzhu.registry.models import Person
+from jiuzhu.web.forms import PersonEditForm
 
 
 class LoginView(auth_views.LoginView):
@@ -93,6 +97,28 @@ def person_reveal(request, person_id: int, field: str):
     except JiuzhuError as exc:
         return HttpResponse(exc.message, status=403)
     return render(request, "web/_revealed.html", {"value": value, "field": field})
+
+
+@login_required
+def person_edit(request, person_id: int):
+    try:
+        person = selectors.person_get(actor=request.user, id=person_id)
+    except NotFound:
+        raise Http404 from None
+    household = person.current_membership().household
+    if not request.user.has_perm(CHANGE_HOUSEHOLD):
+        raise Http404
+    form = PersonEditForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "reason"}
+        try:
+            services.person_update(actor=request.user, person=person, reason=form.cleaned_data["reason"], **fields)
+        except JiuzhuError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存对%(name)s的修改。") % {"name": person.name})
+            return redirect("web:household_detail", household_id=household.pk)
+    return render(request, "web/person_edit.html", {"form": form, "person": person, "household": household})
 
 
 @login_required
