@@ -127,3 +127,13 @@ def test_editing_a_member_needs_a_reason_and_lands_in_the_history(street_officer
 
 def test_read_only_roles_get_no_edit_page(supervisor, household_a):
     assert logged_in(supervisor).get(f"/persons/{household_a.head().pk}/edit/").status_code == 404
+
+
+def test_org_tree_names_service_points_and_their_staff(street_officer_a, units):
+    from jiuzhu.org.services import service_point_create
+
+    point = service_point_create(actor=None, org_unit=units["street_a"], name="拓东街道一门受理窗口", kind="window")
+    street_officer_a.service_point = point
+    street_officer_a.save()
+    html = logged_in(street_officer_a).get("/org/").content.decode()
+    assert "拓东街道一门受理窗口" in html and street_officer_a.full_name in html

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.org.models import OrgUnit, Staff
+from jiuzhu.org.models import OrgUnit, ServicePoint, Staff
 
 
 def org_unit_list(*, actor: Staff) -> QuerySet[OrgUnit]:
@@ -24,6 +24,14 @@ def org_tree(*, actor: Staff, max_level: str = OrgUnit.Level.COMMUNITY) -> list[
         org_unit_list(actor=actor)
         .filter(level__in=levels)
         .annotate(staff_count=Count("staff", distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "service_points",
+                queryset=ServicePoint.objects.prefetch_related(
+                    Prefetch("staff", queryset=Staff.objects.filter(is_active=True).order_by("full_name"))
+                ),
+            )
+        )
         .order_by("path")
     )
     household_counts = _household_counts(actor.org_unit)

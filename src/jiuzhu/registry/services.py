@@ -118,9 +118,15 @@ def household_create(
 
 
 def _next_household_number(org_unit: OrgUnit) -> str:
+    """Community code + a five-digit serial: the next after the highest already issued there."""
     prefix = org_unit.division_code[:12]
-    count = Household.objects.filter(number__startswith=prefix).count()
-    return f"{prefix}{count + 1:05d}"
+    last = (
+        Household.objects.filter(number__startswith=prefix, number__regex=rf"^{prefix}\d{{5}}$")
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:05d}"
 
 
 @transaction.atomic
