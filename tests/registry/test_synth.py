@@ -110,7 +110,7 @@ def test_every_household_has_exactly_one_head_and_sensible_ages(sample):
         relations = Counter(m.relation for m in h.members)
         assert relations["head"] == 1 and h.members[0].relation == "head"
         assert relations["spouse"] <= 1
-        assert 1 <= len(h.members) <= 6
+        assert len(h.members) in range(1, 7)
         head = h.members[0]
         assert head.age >= 18
         for m in h.members:

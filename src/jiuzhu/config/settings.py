@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jiuzhu.audit.middleware.RequestContextMiddleware",
+    "jiuzhu.core.middleware.NotFoundMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

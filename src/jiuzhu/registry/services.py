@@ -29,7 +29,7 @@ from jiuzhu.registry.models import (
     ProgrammeStatus,
 )
 
-PERSON_EDITABLE = {
+PERSON_EDITABLE = (
     "name",
     "phone",
     "ethnicity",
@@ -45,7 +45,7 @@ PERSON_EDITABLE = {
     "hukou_address",
     "residence_division_code",
     "residence_address",
-}
+)
 HOUSEHOLD_EDITABLE = {
     "org_unit",
     "area_type",
@@ -141,7 +141,7 @@ def person_create(
 ) -> Person:
     """Register a person. Sex and birth date come from the ID number; a contradicting value is refused."""
     _require(actor, CHANGE_HOUSEHOLD)
-    unknown = set(attributes) - PERSON_EDITABLE
+    unknown = set(attributes) - set(PERSON_EDITABLE)
     if unknown:
         raise RegistryError(E.UNKNOWN_FIELD, field=", ".join(sorted(unknown)))
     normalised = None
@@ -221,8 +221,8 @@ def membership_end(*, actor: Staff, membership: Membership, left_on: date, reaso
     return membership
 
 
-def _apply_changes(obj, fields: dict, editable: set[str]) -> dict:
-    unknown = set(fields) - editable
+def _apply_changes(obj, fields: dict, editable) -> dict:
+    unknown = set(fields) - set(editable)
     if unknown:
         raise RegistryError(E.UNKNOWN_FIELD, field=", ".join(sorted(unknown)))
     changes = {}

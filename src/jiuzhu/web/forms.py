@@ -4,6 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.registry.models import Person
+from jiuzhu.registry.services import PERSON_EDITABLE
+
+# Name and hukou change through their own procedures (户籍变更), not through a caseworker's correction.
+PERSON_FIELDS_SET_ELSEWHERE = {"name", "ethnicity", "hukou_division_code", "hukou_address"}
 
 
 class PersonEditForm(forms.ModelForm):
@@ -17,19 +21,7 @@ class PersonEditForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "phone",
-            "labor_capacity",
-            "disability_kind",
-            "disability_grade",
-            "serious_illness",
-            "chronic_illness",
-            "employment",
-            "school_stage",
-            "residence_division_code",
-            "residence_address",
-            "death_date",
-        ]
+        fields = [f for f in PERSON_EDITABLE if f not in PERSON_FIELDS_SET_ELSEWHERE]
         widgets = {"death_date": forms.DateInput(attrs={"type": "date"})}
 
     def clean_reason(self) -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiuzhu.audit.selectors import audit_list
-from jiuzhu.core.errors import JiuzhuError, NotFound
+from jiuzhu.core.errors import JiuzhuError
 from jiuzhu.org import selectors as org_selectors
 from jiuzhu.org.permissions import CHANGE_HOUSEHOLD, VIEW_AUDIT
 from jiuzhu.registry import selectors, services
@@ -71,10 +71,7 @@ def household_search(request):
 
 @login_required
 def household_detail(request, household_id: int):
-    try:
-        household = selectors.household_get(actor=request.user, id=household_id)
-    except NotFound:
-        raise Http404 from None
+    household = selectors.household_get(actor=request.user, id=household_id)
     services.household_view_record(actor=request.user, household=household)
     context = {
         "household": household,
@@ -88,10 +85,7 @@ def household_detail(request, household_id: int):
 @login_required
 @require_POST
 def person_reveal(request, person_id: int, field: str):
-    try:
-        person = selectors.person_get(actor=request.user, id=person_id)
-    except NotFound:
-        raise Http404 from None
+    person = selectors.person_get(actor=request.user, id=person_id)
     try:
         value = services.identity_reveal(actor=request.user, person=person, field=field)
     except JiuzhuError as exc:
@@ -101,10 +95,7 @@ def person_reveal(request, person_id: int, field: str):
 
 @login_required
 def person_edit(request, person_id: int):
-    try:
-        person = selectors.person_get(actor=request.user, id=person_id)
-    except NotFound:
-        raise Http404 from None
+    person = selectors.person_get(actor=request.user, id=person_id)
     household = person.current_membership().household
     if not request.user.has_perm(CHANGE_HOUSEHOLD):
         raise Http404

@@ -106,6 +106,11 @@ def _insert(batch: list[HouseholdRec], made: CreatedDistrict) -> None:
         def who(key: int | None) -> Person | None:
             return None if key is None else persons[key]
 
+        def evidence(hh: Household, rec) -> dict:
+            """What every income, asset and expense record carries: whose, from where, since when."""
+            source = {"household": hh, "person": who(rec.person_key), "source": rec.source}
+            return source | {"department": depts.get(rec.department), "valid_from": rec.valid_from}
+
         rows: dict[type[models.Model], list] = {m: [] for m in (Membership, SpecialSituation, IncomeRecord)}
         rows |= {m: [] for m in (AssetRecord, ExpenseRecord, ProgrammeStatus, HouseholdPlan)}
         for hh, h in zip(households, batch, strict=True):
@@ -119,11 +124,7 @@ def _insert(batch: list[HouseholdRec], made: CreatedDistrict) -> None:
             ]
             rows[IncomeRecord] += [
                 IncomeRecord(
-                    household=hh,
-                    person=who(i.person_key),
-                    source=i.source,
-                    department=depts.get(i.department),
-                    valid_from=i.valid_from,
+                    **evidence(hh, i),
                     category=i.category,
                     amount=_money(i.amount),
                     period=i.period,
@@ -132,11 +133,7 @@ def _insert(batch: list[HouseholdRec], made: CreatedDistrict) -> None:
             ]
             rows[AssetRecord] += [
                 AssetRecord(
-                    household=hh,
-                    person=who(a.person_key),
-                    source=a.source,
-                    department=depts.get(a.department),
-                    valid_from=a.valid_from,
+                    **evidence(hh, a),
                     kind=a.kind,
                     vehicle_kind=a.vehicle_kind,
                     value=_money(a.value),
@@ -148,11 +145,7 @@ def _insert(batch: list[HouseholdRec], made: CreatedDistrict) -> None:
             ]
             rows[ExpenseRecord] += [
                 ExpenseRecord(
-                    household=hh,
-                    person=who(e.person_key),
-                    source=e.source,
-                    department=depts.get(e.department),
-                    valid_from=e.valid_from,
+                    **evidence(hh, e),
                     category=e.category,
                     amount=_money(e.amount),
                     period=e.period,
