@@ -14,6 +14,7 @@ programmes and plans come from `economy`.
 from __future__ import annotations
 
 import random
+from bisect import bisect
 from collections.abc import Iterator
 from datetime import date, timedelta
 from itertools import accumulate
@@ -31,6 +32,7 @@ from jiuzhu.registry.synth.district import (
     grid_count,
     word_list,
 )
+from jiuzhu.registry.synth.economy import pick
 from jiuzhu.registry.synth.records import HouseholdRec, PersonRec, SituationRec, Summary
 
 KUNMING_OTHER = ("530102", "530111", "530112", "530113", "530114")
@@ -62,7 +64,7 @@ P_TEKUN_ARCHETYPE = 0.0035
 
 
 def _band(age: int) -> int:
-    return sum(age >= b for b in BANDS)
+    return bisect(BANDS, age)
 
 
 class HouseholdGenerator:
@@ -99,7 +101,7 @@ class HouseholdGenerator:
 
     # --- names, numbers, addresses ---------------------------------------------------------------------------
     def _surname(self) -> str:
-        return self.rng.choices(self._surnames, cum_weights=self._surname_cum)[0]
+        return pick(self.rng, self._surnames, self._surname_cum)
 
     def _given_name(self, sex: str) -> str:
         rng = self.rng
@@ -135,7 +137,7 @@ class HouseholdGenerator:
     # --- composition ---------------------------------------------------------------------------------------------
     def _elder_age(self) -> int:
         rng = self.rng
-        base = rng.choices((60, 70, 80, 90), cum_weights=(52, 86, 98, 100))[0]
+        base = pick(rng, (60, 70, 80, 90), (52, 86, 98, 100))
         return base + rng.randrange(10)
 
     def _compose(self, size: int, rural: bool) -> tuple[str, list[tuple[str, int, str, str]]]:
@@ -225,8 +227,8 @@ class HouseholdGenerator:
         )
         band = _band(age)
         if r() < P_DISABLED[band]:
-            p.disability_kind = rng.choices(DISABILITY_KINDS, cum_weights=DISABILITY_CUM)[0]
-            p.disability_grade = rng.choices((1, 2, 3, 4), cum_weights=GRADE_CUM)[0]
+            p.disability_kind = pick(rng, DISABILITY_KINDS, DISABILITY_CUM)
+            p.disability_grade = pick(rng, (1, 2, 3, 4), GRADE_CUM)
         if r() < P_SERIOUS[band]:
             p.serious_illness = rng.choice(CHILD_SERIOUS if age < 18 else SERIOUS)
         if r() < P_CHRONIC[band]:
@@ -256,7 +258,7 @@ class HouseholdGenerator:
         rng, r = self.rng, self.rng.random
         rural = not c.is_urban
         tekun = r() < P_TEKUN_ARCHETYPE
-        size = 1 if tekun else rng.choices(range(1, 7), cum_weights=SIZE_CUM[c.is_urban])[0]
+        size = 1 if tekun else pick(rng, (1, 2, 3, 4, 5, 6), SIZE_CUM[c.is_urban])
         composition, blueprint = self._compose(size, rural)
         origin = self.spec.code
         if r() < 0.2:
@@ -283,7 +285,7 @@ class HouseholdGenerator:
             composition=composition,
         )
         formed = self.as_of - timedelta(days=rng.randint(120, 365 * 30))
-        ethnicity = rng.choices(ETHNICITIES, cum_weights=ETHNICITY_CUM)[0]
+        ethnicity = pick(rng, ETHNICITIES, ETHNICITY_CUM)
         for i, bp in enumerate(blueprint):
             region = origin if (bp[1] >= 18 and r() < 0.75) else self.spec.code
             head_joined = h.members[0].joined_on if h.members else formed
@@ -291,7 +293,7 @@ class HouseholdGenerator:
             if i == 0:  # a head joins their own household once adult
                 adult = p.birth_date + timedelta(days=6575)
                 p.joined_on = min(max(formed, adult), self.as_of)
-            p.ethnicity = ethnicity if r() < 0.9 else rng.choices(ETHNICITIES, cum_weights=ETHNICITY_CUM)[0]
+            p.ethnicity = ethnicity if r() < 0.9 else pick(rng, ETHNICITIES, ETHNICITY_CUM)
             h.members.append(p)
         if tekun:
             self._tekun_person(h.members[0])
