@@ -249,3 +249,28 @@ def test_parquet_row_counts_match_the_generator_summary(tmp_path):
     org = pq.read_table(tmp_path / "org_units.parquet").to_pylist()
     grids = [u for u in org if u["level"] == "grid"]
     assert sum(u["households"] for u in grids) == 20_000
+
+
+def test_a_load_that_fails_half_way_leaves_nothing_and_can_be_rerun(db, monkeypatch):
+    from jiuzhu.org.models import OrgUnit
+    from jiuzhu.registry.models import Household
+    from jiuzhu.registry.synth import loader
+
+    real_insert, calls = loader._insert, []
+
+    def crash_on_second_batch(batch, made):
+        calls.append(len(batch))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real_insert(batch, made)
+
+    # given a load that crashes after its first batch
+    monkeypatch.setattr(loader, "_insert", crash_on_second_batch)
+    with pytest.raises(RuntimeError):
+        loader.load_district(households=120, seed=3, batch_size=50, progress=False)
+    # then nothing of it is left
+    assert not OrgUnit.objects.exists() and not Household.objects.exists()
+    # and a re-run completes
+    monkeypatch.setattr(loader, "_insert", real_insert)
+    summary = loader.load_district(households=120, seed=3, batch_size=50, progress=False)
+    assert Household.objects.count() == summary["households"] == 120

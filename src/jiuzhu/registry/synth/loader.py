@@ -1,6 +1,7 @@
 """Load a synthetic district into the database: the tree through the org services, households in bulk.
 
-Households, persons and their evidence are inserted with `bulk_create_with_history`, one transaction per batch,
+Households, persons and their evidence are inserted with `bulk_create_with_history` in batches, all in one
+transaction (a crash leaves nothing half-loaded, and a re-run starts clean),
 so each row starts its history ("合成演示数据") exactly as a service-made row would. One audit entry `synth.load`
 records what was loaded. Works on SQLite and PostgreSQL (both return primary keys from bulk inserts).
 """
@@ -208,6 +209,25 @@ def load_district(
     generator = HouseholdGenerator(spec, households=households, seed=seed, as_of=as_of)
     with transaction.atomic():
         made = create_district(spec, generator.allocation)
+        _load_households(generator, made, households=households, batch_size=batch_size, progress=progress)
+        summary = {
+            "district_code": spec.code,
+            "district_name": spec.name,
+            "seed": seed,
+            "as_of": as_of.isoformat(),
+            "streets": len(made.streets),
+            "communities": len(made.communities),
+            "grids": len(made.grids),
+            "departments": len(made.departments),
+            **asdict(generator.summary),
+        }
+        audit.record(actor=None, action="synth.load", obj=made.district, changes=summary, reason="生成演示区县合成数据")
+    return summary
+
+
+def _load_households(
+    generator: HouseholdGenerator, made: CreatedDistrict, *, households: int, batch_size: int, progress: bool
+) -> None:
     batch: list[HouseholdRec] = []
     with tqdm(total=households, disable=not progress, unit="户", desc="写入家庭档案") as bar:
         for household in generator:
@@ -219,16 +239,3 @@ def load_district(
         if batch:
             _insert(batch, made)
             bar.update(len(batch))
-    summary = {
-        "district_code": spec.code,
-        "district_name": spec.name,
-        "seed": seed,
-        "as_of": as_of.isoformat(),
-        "streets": len(made.streets),
-        "communities": len(made.communities),
-        "grids": len(made.grids),
-        "departments": len(made.departments),
-        **asdict(generator.summary),
-    }
-    audit.record(actor=None, action="synth.load", obj=made.district, changes=summary, reason="生成演示区县合成数据")
-    return summary
