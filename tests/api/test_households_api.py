@@ -61,3 +61,12 @@ def test_session_auth_works_for_pages_calling_the_api(household_a, street_office
 def test_openapi_schema_is_published(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/households" in schema["paths"]
+
+
+def test_a_tokens_last_use_is_recorded(client, street_officer_a, household_a):
+
+    api_client, token = api_client_create(actor=None, name="民政一体机", staff=street_officer_a)
+    assert api_client.last_used_at is None
+    client.get("/api/v1/households", **bearer(token))
+    api_client.refresh_from_db()
+    assert api_client.last_used_at is not None

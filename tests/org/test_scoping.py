@@ -87,3 +87,13 @@ def test_role_permissions(street_officer_a, grid_worker_a, supervisor):
     assert not grid_worker_a.has_perm("registry.unmask_identity")
     assert not supervisor.has_perm("registry.change_household")
     assert supervisor.has_perm("audit.view_auditentry")
+
+
+def test_org_tree_counts_each_units_whole_subtree(approver, household_a, household_b, units):
+    from jiuzhu.org.selectors import org_tree
+
+    (district,) = org_tree(actor=approver)
+    streets = {node["unit"]: node for node in district["children"]}
+    assert district["households"] == 2
+    assert streets[units["street_a"]]["households"] == 1
+    assert streets[units["street_a"]]["children"][0]["households"] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from jiuzhu.core.auth import API_AUTH
-from jiuzhu.core.errors import JiuzhuError, NotFound, PermissionDenied
+from jiuzhu.core.errors import JiuzhuError, NotFound
 
 api = NinjaAPI(
     title="jiuzhu 救助 API",
@@ -21,15 +21,9 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": "未找到该记录"}, status=404)
 
 
-@api.exception_handler(PermissionDenied)
-def forbidden(request, exc):
-    return api.create_response(request, {"detail": "您的角色无权进行此操作"}, status=403)
-
-
 @api.exception_handler(JiuzhuError)
 def domain_error(request, exc: JiuzhuError):
-    status = 403 if str(exc.code).endswith("not_allowed") else 400
-    return api.create_response(request, {"code": str(exc.code), "detail": exc.message}, status=status)
+    return api.create_response(request, {"code": str(exc.code), "detail": exc.message}, status=exc.http_status)
 
 
 api.add_router("/households", "jiuzhu.registry.api.router")

@@ -22,10 +22,11 @@ class JiuzhuError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def http_status(self) -> int:
+        """403 for a refusal by role (every app names that code NOT_ALLOWED), 400 for anything else."""
+        return 403 if self.code.value == "not_allowed" else 400
+
 
 class NotFound(Exception):
     """A record that does not exist or lies outside the actor's jurisdiction: the two are never told apart."""
-
-
-class PermissionDenied(Exception):
-    """The actor's role does not allow the action (distinct from NotFound: the object is in scope)."""

@@ -34,10 +34,8 @@ def org_tree(*, actor: Staff, max_level: str = OrgUnit.Level.COMMUNITY) -> list[
         )
         .order_by("path")
     )
-    household_counts = _household_counts(actor.org_unit)
-    nodes = {u.pk: {"unit": u, "children": [], "households": 0} for u in units}
-    for unit in units:
-        nodes[unit.pk]["households"] = sum(n for path, n in household_counts.items() if path.startswith(unit.path))
+    households = _household_counts_with_descendants(actor.org_unit)
+    nodes = {u.pk: {"unit": u, "children": [], "households": households.get(u.pk, 0)} for u in units}
     roots = []
     for unit in units:
         parent = nodes.get(unit.parent_id)
@@ -45,13 +43,18 @@ def org_tree(*, actor: Staff, max_level: str = OrgUnit.Level.COMMUNITY) -> list[
     return roots
 
 
-def _household_counts(root: OrgUnit) -> dict[str, int]:
+def _household_counts_with_descendants(root: OrgUnit) -> dict[int, int]:
+    """Households per unit id, each unit counting its whole subtree: one grouped query, then up the paths."""
     from jiuzhu.registry.models import Household
 
     rows = (
         Household.objects.filter(org_unit__path__startswith=root.path).values("org_unit__path").annotate(n=Count("id"))
     )
-    return {r["org_unit__path"]: r["n"] for r in rows}
+    totals: dict[int, int] = {}
+    for row in rows:
+        for unit_id in row["org_unit__path"].strip("/").split("/"):
+            totals[int(unit_id)] = totals.get(int(unit_id), 0) + row["n"]
+    return totals
 
 
 def staff_list(*, actor: Staff) -> QuerySet[Staff]:

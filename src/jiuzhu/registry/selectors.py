@@ -7,7 +7,16 @@ from django.db.models import Q, QuerySet
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.id_number import IdNumberError, normalize_id_number
 from jiuzhu.org.models import Staff
-from jiuzhu.registry.models import Household, Person, SpecialSituation
+from jiuzhu.registry.models import (
+    AssetRecord,
+    ExpenseRecord,
+    Household,
+    IncomeRecord,
+    Membership,
+    Person,
+    ProgrammeStatus,
+    SpecialSituation,
+)
 
 
 def household_list(*, actor: Staff, query: str = "") -> QuerySet[Household]:
@@ -86,46 +95,45 @@ def household_file(*, household: Household) -> dict:
 
 
 def household_history(*, household: Household, limit: int = 100) -> list[dict]:
-    """The file's change log, newest first: who, when, why, and each field's old → new value."""
-    member_ids = list(household.memberships.values_list("person_id", flat=True))
+    """The file's change log, newest first: who, when, why, and each field's old → new value.
+
+    One query per kind of record: each record's previous version is found in memory (simple-history's
+    `prev_record` would ask the database once per row), and labels never follow a foreign key.
+    """
+    members = dict(household.memberships.values_list("person_id", "person__name"))
     sources = [
-        household.history.all(),
-        Person.history.filter(id__in=member_ids),
-        household.memberships.model.history.filter(household_id=household.pk),
+        (household.history.all(), lambda r: r.number),
+        (Person.history.filter(id__in=members), lambda r: r.name),
+        (Membership.history.filter(household_id=household.pk), lambda r: members.get(r.person_id, "")),
     ]
-    for evidence in ("incomerecord_records", "assetrecord_records", "expenserecord_records", "programmes"):
-        model = getattr(household, evidence).model
-        sources.append(model.history.filter(household_id=household.pk))
-    records = sorted(
-        (r for src in sources for r in src.select_related("history_user").order_by("-history_date")[:limit]),
-        key=lambda r: r.history_date,
-        reverse=True,
-    )[:limit]
+    for model in (IncomeRecord, AssetRecord, ExpenseRecord, ProgrammeStatus):
+        sources.append((model.history.filter(household_id=household.pk), lambda r: str(r.instance)))
     entries = []
-    for record in records:
-        changes = []
-        previous = record.prev_record
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            changes = [(ch.field, ch.old, ch.new) for ch in delta.changes]
-        entries.append(
-            {
-                "at": record.history_date,
-                "who": getattr(record.history_user, "full_name", "") or "系统",
-                "what": record.instance._meta.verbose_name,
-                "object": str(record.instance),
-                "type": {"+": "新增", "~": "修改", "-": "删除"}[record.history_type],
-                "reason": record.history_change_reason or "",
-                "changes": changes,
-            }
-        )
-    return entries
+    for history, label in sources:
+        previous_of_object: dict[int, object] = {}
+        for record in history.select_related("history_user").order_by("id", "history_date", "history_id"):
+            previous = previous_of_object.get(record.id)
+            previous_of_object[record.id] = record
+            changes = []
+            if previous is not None and record.history_type == "~":
+                changes = [(ch.field, ch.old, ch.new) for ch in record.diff_against(previous).changes]
+            entries.append(
+                {
+                    "at": record.history_date,
+                    "who": getattr(record.history_user, "full_name", "") or "系统",
+                    "what": record.instance_type._meta.verbose_name,
+                    "object": label(record),
+                    "type": {"+": "新增", "~": "修改", "-": "删除"}[record.history_type],
+                    "reason": record.history_change_reason or "",
+                    "changes": changes,
+                }
+            )
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    return entries[:limit]
 
 
 def head_names(*, households: list[Household]) -> dict[int, str]:
     """Head of each household in one query (for lists)."""
-    from jiuzhu.registry.models import Membership
-
     rows = Membership.objects.filter(household__in=households, left_on__isnull=True, relation="head").values_list(
         "household_id", "person__name"
     )

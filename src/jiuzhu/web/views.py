@@ -89,7 +89,7 @@ def person_reveal(request, person_id: int, field: str):
     try:
         value = services.identity_reveal(actor=request.user, person=person, field=field)
     except JiuzhuError as exc:
-        return HttpResponse(exc.message, status=403)
+        return HttpResponse(exc.message, status=exc.http_status)
     return render(request, "web/_revealed.html", {"value": value, "field": field})
 
 
@@ -99,6 +99,7 @@ def person_edit(request, person_id: int):
     household = person.current_membership().household
     if not request.user.has_perm(CHANGE_HOUSEHOLD):
         raise Http404
+    # The form writes into its instance while validating; the service must compare against the stored person.
     form = PersonEditForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "reason"}

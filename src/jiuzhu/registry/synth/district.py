@@ -228,49 +228,48 @@ def create_district(spec: DistrictSpec, allocation: Sequence[int]) -> CreatedDis
     from jiuzhu.org.services import department_create, org_unit_create, service_point_create
 
     rng = random.Random(f"points:{spec.code}")
-    hours = "周一至周五 9:00-12:00 14:00-17:30"
+
+    def unit_with_point(name: str, level: str, code: str, parent, is_urban: bool, point: str, kind: str, address: str):
+        """A street or community and its service point (window or station)."""
+        unit = org_unit_create(actor=None, name=name, level=level, division_code=code, parent=parent, is_urban=is_urban)
+        service_point_create(
+            actor=None,
+            org_unit=unit,
+            name=point,
+            kind=kind,
+            address=address,
+            phone=_phone(rng),
+            opening_hours="周一至周五 9:00-12:00 14:00-17:30",
+        )
+        return unit
+
     district = org_unit_create(
         actor=None, name=spec.name, level=OrgUnit.Level.DISTRICT, division_code=spec.code, parent=None
     )
     made = CreatedDistrict(district=district, streets={}, communities={}, grids={}, departments={})
     sizes = dict(zip((c.code for c in spec.communities), allocation, strict=True))
     for s in spec.streets:
-        street = org_unit_create(
-            actor=None,
-            name=s.name,
-            level=OrgUnit.Level.STREET,
-            division_code=s.code,
-            parent=district,
-            is_urban=s.is_urban,
-        )
-        made.streets[s.code] = street
-        service_point_create(
-            actor=None,
-            org_unit=street,
-            name=f"{s.name}一门受理窗口",
-            kind=ServicePoint.Kind.WINDOW,
-            address=f"{spec.city}{spec.name}{s.name}便民服务中心一楼",
-            phone=_phone(rng),
-            opening_hours=hours,
+        street = made.streets[s.code] = unit_with_point(
+            s.name,
+            OrgUnit.Level.STREET,
+            s.code,
+            district,
+            s.is_urban,
+            f"{s.name}一门受理窗口",
+            ServicePoint.Kind.WINDOW,
+            f"{spec.city}{spec.name}{s.name}便民服务中心一楼",
         )
         for c in s.communities:
-            community = org_unit_create(
-                actor=None,
-                name=c.name,
-                level=OrgUnit.Level.COMMUNITY,
-                division_code=c.code,
-                parent=street,
-                is_urban=c.is_urban,
-            )
-            made.communities[c.code] = community
-            service_point_create(
-                actor=None,
-                org_unit=community,
-                name=f"{c.name}社会救助服务站",
-                kind=ServicePoint.Kind.STATION,
-                address=f"{spec.city}{spec.name}{s.name}{c.name}{'居委会' if c.is_urban else '村委会'}",
-                phone=_phone(rng),
-                opening_hours=hours,
+            committee = "居委会" if c.is_urban else "村委会"
+            community = made.communities[c.code] = unit_with_point(
+                c.name,
+                OrgUnit.Level.COMMUNITY,
+                c.code,
+                street,
+                c.is_urban,
+                f"{c.name}社会救助服务站",
+                ServicePoint.Kind.STATION,
+                f"{spec.city}{spec.name}{s.name}{c.name}{committee}",
             )
             for g in range(1, grid_count(sizes[c.code]) + 1):
                 made.grids[grid_code(c.code, g)] = org_unit_create(
