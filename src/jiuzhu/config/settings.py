@@ -2,6 +2,7 @@
 
 JIUZHU_DATA_DIR    where the embedded database, the huey queue and uploaded files live (default ./var)
 DATABASE_URL       e.g. postgres://jiuzhu@127.0.0.1:5432/jiuzhu (default: SQLite in JIUZHU_DATA_DIR)
+JIUZHU_POLICY_DIRS where policy packs live (default: the repository's policies/)
 JIUZHU_REDIS_URL   the production queue broker (default: huey on SQLite, no broker needed)
 JIUZHU_SECRET_KEY  signing key (default: made once and kept in JIUZHU_DATA_DIR/secret_key)
 JIUZHU_DEBUG       1 for development
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "jiuzhu.audit",
     "jiuzhu.org",
     "jiuzhu.registry",
+    "jiuzhu.policy",
     "jiuzhu.web",
 ]
 
@@ -198,5 +200,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("JIUZHU_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Policy packs: the repository's policies/ by default; a bureau adds its own folders (os.pathsep-separated) --
+BASE_POLICY_DIR = PACKAGE_DIR.parent.parent / "policies"
+JIUZHU_POLICY_DIRS = [p for p in os.environ.get("JIUZHU_POLICY_DIRS", "").split(os.pathsep) if p] or [BASE_POLICY_DIR]
 
 JIUZHU_SITE_TITLE = _("救助 · 社会救助综合服务平台")
