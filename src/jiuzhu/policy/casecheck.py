@@ -10,8 +10,8 @@
         marginal: {eligible: null}                  # null: cannot be judged (a local value is missing)
 
 Coverage: every programme a pack writes must be expected eligible in one case and not eligible in another;
-every condition it writes must fail in a case that asserts its programme; every parameter it sets must be read
-by a case that asserts a programme using it. A pack short of this fails the build.
+every condition it writes must fail in a case that asserts its programme; every parameter it gives a value must
+be read by a case that asserts a programme using it. A pack short of this fails the build.
 """
 
 from __future__ import annotations
@@ -134,5 +134,7 @@ def coverage_gaps(pack: Pack, outcomes: list[CaseOutcome]) -> list[str]:
         if (code, rule) not in failing:
             gaps.append(f"条件“{prog.conditions[rule].label}”（{code}.{rule}）没有一个不满足它的测试用例")
     for name in sorted(pack.own_parameters - read):
+        if all(v.value is None for v in pack.parameters[name].values):
+            continue  # only "not found" entries: nothing to compute with, nothing to test
         gaps.append(f"参数“{pack.parameters[name].label}”（{name}）没有被任何测试用例用到")
     return gaps
