@@ -16,6 +16,11 @@ def _cases():
             yield pytest.param(folder, i, id=f"{folder}:{i + 1}")
 
 
+def test_the_seed_localities_and_national_have_packs():
+    codes = {folder.split("-", 1)[0] for folder in PACKS}
+    assert {"national", "530103", "320400", "530600", "630105", "330211"} <= codes
+
+
 @pytest.mark.parametrize("folder", PACKS)
 def test_pack_loads_and_has_cases(folder):
     pack = load_pack(folder)

@@ -23,8 +23,12 @@ def not_found(request, exc):
 
 @api.exception_handler(JiuzhuError)
 def domain_error(request, exc: JiuzhuError):
-    return api.create_response(request, {"code": str(exc.code), "detail": exc.message}, status=exc.http_status)
+    body = {"code": str(exc.code), "detail": exc.message}
+    if problems := getattr(exc, "problems", None):
+        body["problems"] = problems
+    return api.create_response(request, body, status=exc.http_status)
 
 
 api.add_router("/households", "jiuzhu.registry.api.router")
 api.add_router("/org", "jiuzhu.org.api.router")
+api.add_router("/eligibility", "jiuzhu.policy.api.router")

@@ -32,7 +32,9 @@ class CaseOutcome:
     result: dict[str, Any] | None
     seen_failing: set[tuple[str, str]] = field(default_factory=set)  # (programme, condition)
     eligible_seen: set[tuple[str, bool]] = field(default_factory=set)
-    parameters_read: set[str] = field(default_factory=set)
+    amounts_asserted: set[str] = field(default_factory=set)  # programmes whose amount a case checked
+    definitions_read: set[str] = field(default_factory=set)
+    values_read: set[tuple[str, Any]] = field(default_factory=set)  # (parameter, date its value took effect)
 
 
 def _same(actual: Any, expected: Any) -> bool:
@@ -110,18 +112,41 @@ def run_case(pack: Pack, case: Case) -> CaseOutcome:
         for entry in [*prog.get("conditions", []), *(c for m in prog.get("members", []) for c in m["conditions"])]:
             if entry["held"] is False:
                 outcome.seen_failing.add((code, entry["name"]))
-        for item in program.items.values():
-            if item.programme == code or item.kind == "definition":
-                outcome.parameters_read |= {p for p in item.params if p in program.parameters}
+        checks_amount = "benefit" in want or "amounts" in want
+        checks_amount |= any("benefit" in m or "amounts" in m for m in (want.get("members") or {}).values())
+        if checks_amount and prog["eligible"]:
+            outcome.amounts_asserted.add(code)
+        # What the asserted programme read: its rules, the definitions and parameters they reach.
+        for item in _closure(program, code):
+            if item.kind == "definition":
+                outcome.definitions_read.add(item.name)
+            for name in item.params:
+                if name in program.parameters and name not in case.parameters:
+                    outcome.values_read.add((name, program.parameters[name].effective_from))
     return outcome
+
+
+def _closure(program, code: str) -> list:
+    items = program.items
+    stack = [key for key, item in items.items() if item.programme == code]
+    seen: set[str] = set()
+    while stack:
+        key = stack.pop()
+        if key not in seen:
+            seen.add(key)
+            stack += items[key].deps
+    return [items[k] for k in seen]
 
 
 def coverage_gaps(pack: Pack, outcomes: list[CaseOutcome]) -> list[str]:
     """What the pack writes that none of its own cases tests."""
+
+    def union(attr: str) -> set:
+        return set().union(*(getattr(o, attr) for o in outcomes)) if outcomes else set()
+
     gaps: list[str] = []
-    eligible_seen = set().union(*(o.eligible_seen for o in outcomes)) if outcomes else set()
-    failing = set().union(*(o.seen_failing for o in outcomes)) if outcomes else set()
-    read = set().union(*(o.parameters_read for o in outcomes)) if outcomes else set()
+    eligible_seen, failing = union("eligible_seen"), union("seen_failing")
+    amounts, definitions, values = union("amounts_asserted"), union("definitions_read"), union("values_read")
     for code in sorted(pack.own_programmes & set(pack.programmes)):
         name = pack.programmes[code].name
         for value, word in ((True, "符合"), (False, "不符合")):
@@ -129,12 +154,18 @@ def coverage_gaps(pack: Pack, outcomes: list[CaseOutcome]) -> list[str]:
                 gaps.append(f"救助项目“{name}”（{code}）没有一个期望“{word}”的测试用例")
     for code, rule in sorted(pack.own_rules):
         prog = pack.programmes.get(code)
-        if prog is None or rule not in prog.conditions:
+        if not code:
+            if rule not in definitions and any(rule in d for d in pack.definitions.values()):
+                gaps.append(f"定义“{rule}”没有被任何断言了结果的测试用例用到")
+        elif prog is None:
             continue
-        if (code, rule) not in failing:
+        elif rule in prog.conditions and (code, rule) not in failing:
             gaps.append(f"条件“{prog.conditions[rule].label}”（{code}.{rule}）没有一个不满足它的测试用例")
-    for name in sorted(pack.own_parameters - read):
-        if all(v.value is None for v in pack.parameters[name].values):
-            continue  # only "not found" entries: nothing to compute with, nothing to test
-        gaps.append(f"参数“{pack.parameters[name].label}”（{name}）没有被任何测试用例用到")
+        elif (rule in prog.amounts or rule == "benefit") and code not in amounts:
+            gaps.append(f"救助项目“{prog.name}”（{code}）的金额规则 {rule} 没有一个核对金额的测试用例")
+    for name in sorted(pack.own_parameters):
+        for value in pack.parameters[name].values:
+            if value.value is not None and (name, value.effective_from) not in values:
+                label = pack.parameters[name].label
+                gaps.append(f"参数“{label}”（{name}）自 {value.effective_from} 起的取值没有被任何测试用例用到")
     return gaps

@@ -25,6 +25,10 @@ def program_for(locality: str, as_of: date, overrides: dict[str, Any] | None = N
     return _with_overrides[key]
 
 
+def clear_cache() -> None:
+    _with_overrides.clear()
+
+
 def eligibility_check(*, locality: str, as_of: date, document: Any, overrides: dict[str, Any] | None = None) -> dict:
     """Every programme of the locality's pack, decided for one household as of a date, with the reasons.
 

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import ibis
@@ -68,6 +68,7 @@ class _Analyser:
         self.pack = pack
         self.items: dict[str, Item] = {}
         self.n_aggregates = 0
+        self.parsing: list[Item] = []  # rules being read, to name a cycle when one closes
         for f in HOUSEHOLD_FIELDS.values():
             self.add(Item(f"h:{f.name}", f.name, "household", "fact", f.label, f.dtype, name=f.name, phase=0))
         for f in MEMBER_FIELDS.values():
@@ -185,14 +186,16 @@ class _Analyser:
         # A rule not yet parsed: parse it now (recursion follows references; cycles are caught by the marker).
         if item.dtype:
             return item.dtype
-        if getattr(item, "_parsing", False):
-            raise PackError(f"规则之间循环引用：{item.label}（{item.name}）引用了自身", **_where(item.source))
         rule, level, code = self._rule_of(item)
-        item._parsing = True  # type: ignore[attr-defined]
+        if item in self.parsing:
+            cycle = [*self.parsing[self.parsing.index(item) :], item]
+            names = " → ".join(i.name for i in cycle)
+            raise PackError(f"规则之间循环引用：{names}", **_where(self._rule_of(cycle[0])[0].expr))
+        self.parsing.append(item)
         try:
             self.parse(item, rule, level, code)
         finally:
-            item._parsing = False  # type: ignore[attr-defined]
+            self.parsing.pop()
         return item.dtype
 
     def _rule_of(self, item: Item) -> tuple[Rule, Level, str]:
@@ -347,7 +350,16 @@ class Step:
     name: str
     level: Level
     expr: ir.Table
-    sql: str = ""
+
+    @cached_property
+    def sql(self) -> str:
+        """DuckDB: bulk runs."""
+        return ibis.to_sql(self.expr, dialect="duckdb")
+
+    @cached_property
+    def sqlite(self) -> str:
+        """SQLite: the one-household check, whose statement SQLite prepares once and keeps."""
+        return ibis.to_sql(self.expr, dialect="sqlite")
 
 
 @dataclass
@@ -472,8 +484,6 @@ class _Generator:
         final = {level: self.final(level, tables[level]) for level in tables}
         steps.append(Step("household_result", "household", final["household"]))
         steps.append(Step("member_result", "member", final["member"]))
-        for step in steps:
-            step.sql = ibis.to_sql(step.expr, dialect="duckdb")
         return Program(
             analysis=self.analysis,
             as_of=self.as_of,

@@ -90,6 +90,7 @@ def programme_result(program: Program, code: str, h: dict[str, Any], members: li
         "department": prog.department,
         "unit": prog.unit,
         "benefit_period": prog.benefit_period,
+        "pays_cash": prog.benefit is not None,
         "where_to_apply": prog.where_to_apply,
         "materials": prog.materials,
         "legal_basis": prog.legal_basis,

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from jiuzhu.core.parsing import parse_amount, parse_date
 from jiuzhu.policy.errors import FactsInvalid
@@ -105,14 +105,16 @@ class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-Amount = Decimal
-
-
 def _amount(value: Any) -> Decimal:
     amount = parse_amount(value)
     if amount < 0:
         raise ValueError("金额不能为负数")
+    if amount >= Decimal("1e10"):
+        raise ValueError("金额过大，请检查单位（元）")
     return amount
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
 
 
 class Disability(_Doc):
@@ -145,13 +147,6 @@ class MemberFacts(_Doc):
     def _date(cls, v: Any) -> Any:
         return None if v in (None, "") else parse_date(v)
 
-    @field_validator("income", mode="before")
-    @classmethod
-    def _income(cls, v: Any) -> Any:
-        if not isinstance(v, dict):
-            raise ValueError('收入应按类别填写，如 {"wage": 1200}')
-        return {k: _amount(x) for k, x in v.items()}
-
     @model_validator(mode="after")
     def _age_given(self) -> MemberFacts:
         if self.birth_date is None and self.age is None:
@@ -164,8 +159,6 @@ class Vehicle(_Doc):
     value: Amount = Decimal(0)
     bought_within_12_months: bool = False
 
-    _value = field_validator("value", mode="before")(lambda cls, v: _amount(v))
-
 
 class Assets(_Doc):
     financial: Amount = Decimal(0)
@@ -175,22 +168,16 @@ class Assets(_Doc):
     business_registrations: int = Field(0, ge=0, le=100)
     business_capital: Amount = Decimal(0)
 
-    _amounts = field_validator("financial", "business_capital", mode="before")(lambda cls, v: _amount(v))
-
 
 class Emergency(_Doc):
     kind: Literal[EMERGENCY_KINDS] = ""  # type: ignore[valid-type]
     loss: Amount = Decimal(0)
     months: int = Field(1, ge=1, le=24)
 
-    _loss = field_validator("loss", mode="before")(lambda cls, v: _amount(v))
-
 
 class GradualExit(_Doc):
     months: int = Field(0, ge=0, le=120, description="因就业收入超过低保标准后已过的月数")
     previous_benefit: Amount = Decimal(0)
-
-    _benefit = field_validator("previous_benefit", mode="before")(lambda cls, v: _amount(v))
 
 
 class HouseholdFacts(_Doc):
@@ -203,13 +190,6 @@ class HouseholdFacts(_Doc):
     receives: list[c.Programme] = []
     emergency: Emergency = Emergency()
     gradual_exit: GradualExit = GradualExit()
-
-    @field_validator("expenses_12m", mode="before")
-    @classmethod
-    def _expenses(cls, v: Any) -> Any:
-        if not isinstance(v, dict):
-            raise ValueError('支出应按类别填写，如 {"medical": 45000}')
-        return {k: _amount(x) for k, x in v.items()}
 
 
 # --- Validation with every problem in Chinese ----------------------------------------------------------------
@@ -314,6 +294,8 @@ def _category_label(key: str) -> str | None:
 def _message(err: dict[str, Any]) -> str:
     kind = err["type"]
     ctx = {k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v) for k, v in (err.get("ctx") or {}).items()}
+    if "expected" in ctx:
+        ctx["expected"] = str(ctx["expected"]).replace(" or ", "、").replace(", ", "、").replace("'", "")
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
     template = _MESSAGES.get(kind)
@@ -328,31 +310,44 @@ def _message(err: dict[str, Any]) -> str:
 def validate_facts(document: Any, *, as_of: date) -> HouseholdFacts:
     """The household-facts document, checked whole; FactsInvalid lists every problem in Chinese."""
     problems: list[dict[str, str]] = []
+
+    def add(loc: tuple[Any, ...], problem: str) -> None:
+        problems.append({"field": ".".join(map(str, loc)), "where": _where(loc, document), "problem": problem})
+
+    facts = None
     try:
         facts = HouseholdFacts.model_validate(document)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
             # A key pydantic could not match against an enum-keyed dict reports as "<key>.[key]".
-            loc = tuple(k for k in loc if k != "[key]")
-            problems.append(
-                {"field": ".".join(map(str, loc)), "where": _where(loc, document), "problem": _message(err)}
-            )
-        raise FactsInvalid(problems) from None
-    for i, member in enumerate(facts.members):
-        prefix = ("members", i)
+            add(tuple(k for k in err["loc"] if k != "[key]"), _message(err))
+    members = list(enumerate(facts.members)) if facts else _members_that_validate(document)
+    for i, member in members:
         for field, problem in _member_contradictions(member, as_of):
-            loc = (*prefix, field)
-            problems.append({"field": ".".join(map(str, loc)), "where": _where(loc, document), "problem": problem})
-    heads = sum(1 for m in facts.members if m.relation == c.Relation.HEAD)
-    if heads > 1:
-        problems.append({"field": "members", "where": "家庭成员", "problem": f"一户只能有一名户主，现有 {heads} 名"})
-    ids = [m.id for m in facts.members if m.id]
-    if len(ids) != len(set(ids)):
-        problems.append({"field": "members", "where": "家庭成员", "problem": "成员编号重复"})
+            add(("members", i, field), problem)
+    if facts is not None:
+        heads = sum(1 for m in facts.members if m.relation == c.Relation.HEAD)
+        if heads > 1:
+            add(("members",), f"一户只能有一名户主，现有 {heads} 名")
+        ids = [m.id for m in facts.members if m.id]
+        if len(ids) != len(set(ids)):
+            add(("members",), "成员编号重复")
     if problems:
         raise FactsInvalid(problems)
+    assert facts is not None
     return facts
+
+
+def _members_that_validate(document: Any) -> list[tuple[int, MemberFacts]]:
+    """When the document as a whole is refused, still check each member that is well-formed on its own."""
+    raw = document.get("members") if isinstance(document, dict) else None
+    found = []
+    for i, entry in enumerate(raw if isinstance(raw, list) else []):
+        try:
+            found.append((i, MemberFacts.model_validate(entry)))
+        except ValidationError:
+            continue
+    return found
 
 
 def _member_contradictions(member: MemberFacts, as_of: date) -> list[tuple[str, str]]:
@@ -429,4 +424,8 @@ def facts_rows(facts: HouseholdFacts, *, as_of: date, household_id: int = 1) -> 
     members = [
         {"hh_id": household_id, "member_no": i + 1, **member_row(m, as_of=as_of)} for i, m in enumerate(facts.members)
     ]
+    # What the household receives, each member receives with it: receives("dibao") reads the same for a person.
+    for row in members:
+        for p in facts.receives:
+            row[f"on_{p}"] = True
     return household, members

@@ -159,6 +159,13 @@ class _Parser:
             tree = ast.parse(source, mode="eval")
         except SyntaxError as exc:
             raise self.fail(None, f"语法错误：{exc.msg}") from None
+        for n in ast.walk(tree):  # refuse what is forbidden anywhere before reading what it means
+            for kind, hint in _FORBIDDEN_HINTS.items():
+                if isinstance(n, kind):
+                    raise self.fail(n, hint)
+            name = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
+            if name.startswith("_"):
+                raise self.fail(n, f"不允许的名称“{name}”")
         return self.node(tree.body)
 
     # Each node kind → typed tree.

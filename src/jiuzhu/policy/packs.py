@@ -192,10 +192,12 @@ def load_pack(locality: str) -> Pack:
 
 
 def clear_cache() -> None:
+    """Forget loaded and compiled packs (after a pack's files change)."""
     load_pack.cache_clear()
-    from jiuzhu.policy import compiler
+    from jiuzhu.policy import checks, compiler
 
     compiler.compile_pack.cache_clear()
+    checks.clear_cache()
 
 
 # --- Loading ------------------------------------------------------------------------------------------------
