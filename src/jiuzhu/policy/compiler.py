@@ -376,17 +376,24 @@ class Program:
     def items(self) -> dict[str, Item]:
         return self.analysis.items
 
-    def missing_for(self, key: str) -> list[str]:
-        """Why an item may be unknown: the parameters without a value that it reads, directly or through others."""
-        seen, stack, reasons = set(), [key], []
+    def missing_for(self, key: str, row: dict[str, Any] | None = None) -> list[str]:
+        """Why an item is unknown: the parameters without a value that it reads, directly or through others.
+
+        With the result `row`, only rules that are themselves unknown there are followed, so an urban household
+        is not told that the rural standard is missing.
+        """
+        seen, stack, names = set(), [key], set()
         while stack:
             item = self.items[stack.pop()]
             if item.key in seen:
                 continue
             seen.add(item.key)
-            reasons += [self.missing[p] for p in sorted(item.params) if p in self.missing]
-            stack += item.deps
-        return list(dict.fromkeys(reasons))
+            names |= {p for p in item.params if p in self.missing}
+            for dep in item.deps:
+                column = self.items[dep].column
+                if row is None or column not in row or row[column] is None:
+                    stack.append(dep)
+        return [self.missing[name] for name in sorted(names)]
 
 
 def _input_schema(level: Level) -> dict[str, str]:

@@ -70,7 +70,7 @@ def _rule_results(program: Program, code: str, row: dict[str, Any]) -> tuple[lis
         }
         value = row.get(item.column)
         if value is None:
-            entry["reasons"] = program.missing_for(item.key)
+            entry["reasons"] = program.missing_for(item.key, row)
         if item.kind == "condition":
             entry |= {"held": value, "status": STATUS_LABELS[value]}
             conditions.append(entry)
@@ -123,9 +123,9 @@ def programme_result(program: Program, code: str, h: dict[str, Any], members: li
     result["status"] = STATUS_LABELS[eligible]
     result["benefit"] = _value(benefit) if eligible else None
     if eligible is None:
-        result["reasons"] = program.missing_for(eligible_key)
+        result["reasons"] = program.missing_for(eligible_key, h)
     elif eligible and benefit is None:
-        result["reasons"] = program.missing_for(benefit_key)
+        result["reasons"] = program.missing_for(benefit_key, h)
     return result
 
 
@@ -135,7 +135,7 @@ def household_values(program: Program, h: dict[str, Any]) -> list[dict[str, Any]
         if item.kind == "definition" and item.level == "household" and item.column in h:
             entry = {"name": item.name, "label": item.label, "value": _value(h[item.column])}
             if h[item.column] is None:
-                entry["reasons"] = program.missing_for(item.key)
+                entry["reasons"] = program.missing_for(item.key, h)
             out.append(entry)
     return out
 
