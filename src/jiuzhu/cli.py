@@ -7,11 +7,20 @@ import os
 import sys
 
 
+def _route(args: list[str]) -> list[str]:
+    """`jiuzhu check FILE.json --locality …` is the eligibility check; a plain `jiuzhu check` stays Django's."""
+    if args[:1] == ["check"] and any(
+        a.endswith(".json") or a == "-" or a.startswith(("--locality", "--as-of")) for a in args[1:]
+    ):
+        return ["eligibility", *args[1:]]
+    return args
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.config.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["jiuzhu", *sys.argv[1:]])
+    execute_from_command_line(["jiuzhu", *_route(sys.argv[1:])])
 
 
 if __name__ == "__main__":

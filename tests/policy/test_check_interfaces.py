@@ -93,7 +93,9 @@ def test_an_unknown_locality_or_a_bad_date_is_a_clear_error(client, bearer):
 
 
 def test_the_api_needs_credentials(client):
-    response = client.post("/api/v1/eligibility/check", json.dumps({"household": FAMILY}), content_type="application/json")
+    response = client.post(
+        "/api/v1/eligibility/check", json.dumps({"household": FAMILY}), content_type="application/json"
+    )
     assert response.status_code == 401
 
 
@@ -109,7 +111,17 @@ def test_the_command_prints_the_same_json_as_the_api(client, bearer, tmp_path):
 def test_the_command_lists_problems_and_fails(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"members": []}), encoding="utf-8")
-    command = [sys.executable, "-m", "jiuzhu.cli", "check", "--locality", "national", "--as-of", "2024-08-01", str(path)]
+    command = [
+        sys.executable,
+        "-m",
+        "jiuzhu.cli",
+        "check",
+        "--locality",
+        "national",
+        "--as-of",
+        "2024-08-01",
+        str(path),
+    ]
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 2
     assert json.loads(done.stdout)["problems"][0]["problem"] == "至少需要 1 项"

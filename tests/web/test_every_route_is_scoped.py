@@ -11,8 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from jiuzhu.config.api import api
 
-# Routes whose parameter is not an object id, or that are not ours to scope.
-NOT_OBJECT_ROUTES = ("admin/", "i18n/", "static/")
+# Routes whose parameter is not an object id, or that are not ours to scope; the policy list is public (R3.8)
+# and its editing is tested per department in tests/policy/test_pages.py.
+NOT_OBJECT_ROUTES = ("admin/", "i18n/", "static/", "policies/")
 
 
 def walk(patterns, prefix=""):

@@ -3,6 +3,7 @@
 JIUZHU_DATA_DIR    where the embedded database, the huey queue and uploaded files live (default ./var)
 DATABASE_URL       e.g. postgres://jiuzhu@127.0.0.1:5432/jiuzhu (default: SQLite in JIUZHU_DATA_DIR)
 JIUZHU_POLICY_DIRS where policy packs live (default: the repository's policies/)
+JIUZHU_LOCALITY    the pack that decides here (default: the pack of the top unit's division code)
 JIUZHU_REDIS_URL   the production queue broker (default: huey on SQLite, no broker needed)
 JIUZHU_SECRET_KEY  signing key (default: made once and kept in JIUZHU_DATA_DIR/secret_key)
 JIUZHU_DEBUG       1 for development
@@ -203,6 +204,8 @@ LOGGING = {
 
 # --- Policy packs: the repository's policies/ by default; a bureau adds its own folders (os.pathsep-separated) --
 BASE_POLICY_DIR = PACKAGE_DIR.parent.parent / "policies"
+# The platform's own locality (a pack folder or division code); empty = the top unit of the organisation tree.
+JIUZHU_LOCALITY = os.environ.get("JIUZHU_LOCALITY", "")
 JIUZHU_POLICY_DIRS = [p for p in os.environ.get("JIUZHU_POLICY_DIRS", "").split(os.pathsep) if p] or [BASE_POLICY_DIR]
 
 JIUZHU_SITE_TITLE = _("救助 · 社会救助综合服务平台")

@@ -117,25 +117,13 @@ def run_case(pack: Pack, case: Case) -> CaseOutcome:
         if checks_amount and prog["eligible"]:
             outcome.amounts_asserted.add(code)
         # What the asserted programme read: its rules, the definitions and parameters they reach.
-        for item in _closure(program, code):
+        for item in program.closure(code):
             if item.kind == "definition":
                 outcome.definitions_read.add(item.name)
             for name in item.params:
                 if name in program.parameters and name not in case.parameters:
                     outcome.values_read.add((name, program.parameters[name].effective_from))
     return outcome
-
-
-def _closure(program, code: str) -> list:
-    items = program.items
-    stack = [key for key, item in items.items() if item.programme == code]
-    seen: set[str] = set()
-    while stack:
-        key = stack.pop()
-        if key not in seen:
-            seen.add(key)
-            stack += items[key].deps
-    return [items[k] for k in seen]
 
 
 def coverage_gaps(pack: Pack, outcomes: list[CaseOutcome]) -> list[str]:

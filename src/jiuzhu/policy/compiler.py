@@ -376,6 +376,17 @@ class Program:
     def items(self) -> dict[str, Item]:
         return self.analysis.items
 
+    def closure(self, code: str) -> list[Item]:
+        """Every rule a programme reads, directly or through definitions and aggregates."""
+        stack = [key for key, item in self.items.items() if item.programme == code]
+        seen: set[str] = set()
+        while stack:
+            key = stack.pop()
+            if key not in seen:
+                seen.add(key)
+                stack += self.items[key].deps
+        return [self.items[k] for k in seen]
+
     def missing_for(self, key: str, row: dict[str, Any] | None = None) -> list[str]:
         """Why an item is unknown: the parameters without a value that it reads, directly or through others.
 

@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from jiuzhu.core.demo import DEMO_PASSWORD, create_demo_accounts, demo_accounts
 from jiuzhu.org.models import OrgUnit
+
+DEMO_LOCALITY = "demo-530103"
 
 
 class Command(BaseCommand):
@@ -22,6 +25,11 @@ class Command(BaseCommand):
             self.stdout.write(f"正在生成演示区县（{households} 户，随机种子 {seed}）……")
             load_district(households=households, seed=seed)
         create_demo_accounts()
+        if not settings.JIUZHU_LOCALITY:
+            # The district's own pack leaves unfound local amounts unknown; the demo pack fills them with values
+            # marked as demonstration assumptions, so that every calculation can be shown.
+            settings.JIUZHU_LOCALITY = DEMO_LOCALITY
+            self.stdout.write(f"政策包：{DEMO_LOCALITY}（盘龙区政策 + 标明为“演示假设值”的当地数额）")
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {DEMO_PASSWORD}）："))
         for spec in demo_accounts():
             self.stdout.write(f"  {spec['username']:<12} {spec['role'].label:<14} {spec['org_unit'].name}")
