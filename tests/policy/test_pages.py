@@ -146,6 +146,7 @@ def test_in_april_a_liaison_is_reminded_of_entries_not_yet_confirmed(client, uni
     time_machine.move_to("2026-04-02 10:00+08:00")
     client.force_login(liaison)  # a new day, a new session
     assert "特困人员救助供养" in client.get("/policies/").content.decode().split("review-reminder")[1]
+    assert "特困人员救助供养" in client.get("/").content.decode().split("catalogue-due")[1]  # and on the workbench
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def _apply(item: CatalogueItem, entry: CatalogueEntry) -> None:
 def catalogue(locality: str) -> list[CatalogueItem]:
     """Every policy of the locality: the pack's programmes first, then the entries without rules."""
     pack = load_pack(locality)
-    entries = {e.programme or f"entry-{e.pk}": e for e in entry_list(locality=locality)}
+    entries = {e.key: e for e in entry_list(locality=locality)}
     items = [_from_programme(prog, entries.pop(code, None)) for code, prog in pack.programmes.items()]
     for key, entry in entries.items():
         if entry.programme and entry.programme not in pack.programmes:

@@ -56,6 +56,11 @@ class CatalogueEntry(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def key(self) -> str:
+        """How the policy list names it: the programme code, or entry-<id> for a policy without rules."""
+        return self.programme or f"entry-{self.pk}"
+
     def material_list(self) -> list[str]:
         return [line.strip() for line in self.materials.splitlines() if line.strip()]
 

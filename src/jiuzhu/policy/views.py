@@ -171,7 +171,7 @@ def catalogue_edit(request, key: str):
             error = "；".join(m for msgs in exc.message_dict.values() for m in msgs)
         else:
             messages.success(request, _("已保存并确认“%(name)s”为现行有效。") % {"name": saved.name})
-            return redirect("policy:catalogue_detail", key=saved.programme or f"entry-{saved.pk}")
+            return redirect("policy:catalogue_detail", key=saved.key)
     context = {
         "fields": fields,
         "departments": departments,

@@ -49,6 +49,11 @@ def workbench(request):
     # What awaits each role (the work-order, alert and case queues join here as those modules arrive).
     if actor.is_department_member:
         context["shares"] = selectors.open_shares(actor=actor)[:50]
+        from jiuzhu.policy.catalogue import entries_due_for_review
+        from jiuzhu.policy.localities import home_locality
+
+        # Every April each department confirms its entries of the policy list (003).
+        context["catalogue_due"] = entries_due_for_review(actor=actor, locality=home_locality(), today=today)
     else:
         context["to_visit"] = selectors.households_to_visit(actor=actor, today=today)[:20]
         context["reviews_due"] = selectors.plan_reviews_due(actor=actor, by=today + timedelta(days=14))[:20]
