@@ -73,3 +73,20 @@ def make_household(actor: Staff, grid: OrgUnit, *, head_name: str = "张建国",
             actor=actor, household=household, person=member, relation="child", joined_on=date(2012, 6, 1)
         )
     return household
+
+
+def add_income(household, amount: str, *, valid_from: date = date(2024, 1, 1), category: str = "wage"):
+    """A monthly income of the head, as a department's data would put it on the file."""
+    from decimal import Decimal
+
+    from jiuzhu.registry.models import IncomeRecord
+
+    return IncomeRecord.objects.create(
+        household=household,
+        person=household.head(),
+        category=category,
+        amount=Decimal(amount),
+        period="monthly",
+        source="department",
+        valid_from=valid_from,
+    )

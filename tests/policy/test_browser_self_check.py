@@ -4,11 +4,9 @@ eligibility from its file and downloads the letter."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
-from jiuzhu.registry.models import IncomeRecord
+from tests.factories import add_income
 from tests.web.test_browser_street_officer import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,15 +54,7 @@ def test_a_citizen_checks_on_a_phone(browser, live_server, demo_pack, units):
 def test_a_street_officer_opens_a_households_eligibility_and_prints_it(
     page, live_server, demo_pack, street_officer_a, household_a
 ):
-    IncomeRecord.objects.create(
-        household=household_a,
-        person=household_a.head(),
-        category="wage",
-        amount=Decimal("600"),
-        period="monthly",
-        source="declared",
-        valid_from=household_a.memberships.first().joined_on,
-    )
+    add_income(household_a, "600")
     log_in(page, live_server, "street_a")
     page.goto(f"{live_server.url}/households/{household_a.pk}/")
     page.click("#eligibility-link")

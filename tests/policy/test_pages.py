@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import zlib
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -14,8 +13,7 @@ from django.apps import apps
 from jiuzhu.audit.models import AuditEntry
 from jiuzhu.org.services import department_create
 from jiuzhu.policy.models import CatalogueEntry
-from jiuzhu.registry.models import IncomeRecord
-from tests.factories import make_staff
+from tests.factories import add_income, make_staff
 
 
 @pytest.fixture
@@ -109,18 +107,22 @@ def test_a_liaison_keeps_their_own_departments_entry_and_the_change_is_kept(clie
     assert "0871-12345678" in detail and "各街道便民服务中心一楼社会救助窗口" in detail
 
 
+def _entry(programme: str, name: str, department, by, reviewed_on: date) -> CatalogueEntry:
+    return CatalogueEntry.objects.create(
+        locality="530103-panlong",
+        programme=programme,
+        department=department,
+        name=name,
+        description="按月发放。",
+        where_to_apply="街道社会救助窗口",
+        reviewed_on=reviewed_on,
+        updated_by=by,
+    )
+
+
 def test_a_liaison_cannot_edit_another_departments_entry(client, units, civil_affairs, home):
     other = make_staff("hrss_liaison", "department_liaison", units["district"], department=units["department"])
-    CatalogueEntry.objects.create(
-        locality="530103-panlong",
-        programme="dibao",
-        department=civil_affairs,
-        name="最低生活保障",
-        description="x",
-        where_to_apply="y",
-        reviewed_on=date(2026, 4, 10),
-        updated_by=other,
-    )
+    _entry("dibao", "最低生活保障", civil_affairs, other, date(2026, 4, 10))
     client.force_login(other)
     assert client.get("/policies/dibao/edit/").status_code == 404
     grid = make_staff("grid_x", "grid_worker", units["grid_a"])
@@ -130,16 +132,7 @@ def test_a_liaison_cannot_edit_another_departments_entry(client, units, civil_af
 
 def test_in_april_a_liaison_is_reminded_of_entries_not_yet_confirmed(client, units, civil_affairs, home, time_machine):
     liaison = make_staff("mz2", "department_liaison", units["district"], department=civil_affairs)
-    CatalogueEntry.objects.create(
-        locality="530103-panlong",
-        programme="tekun",
-        department=civil_affairs,
-        name="特困人员救助供养",
-        description="x",
-        where_to_apply="y",
-        reviewed_on=date(2025, 4, 20),
-        updated_by=liaison,
-    )
+    _entry("tekun", "特困人员救助供养", civil_affairs, liaison, date(2025, 4, 20))
     time_machine.move_to("2026-03-20 10:00+08:00")
     client.force_login(liaison)
     assert "review-reminder" not in client.get("/policies/").content.decode()
@@ -151,16 +144,7 @@ def test_in_april_a_liaison_is_reminded_of_entries_not_yet_confirmed(client, uni
 
 @pytest.fixture
 def poor_household(household_a):
-    # the head earns 600 a month; nothing else in the file
-    IncomeRecord.objects.create(
-        household=household_a,
-        person=household_a.head(),
-        category="wage",
-        amount=Decimal("600"),
-        period="monthly",
-        source="declared",
-        valid_from=date(2024, 1, 1),
-    )
+    add_income(household_a, "600")  # the head earns 600 a month; nothing else in the file
     return household_a
 
 

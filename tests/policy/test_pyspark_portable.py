@@ -39,6 +39,7 @@ def spark():
         .config("spark.sql.shuffle.partitions", "1")
         .getOrCreate()
     )
+    ibis.pyspark.connect(session)  # loads Ibis's PySpark backend, whose options its SQL compiler reads
     yield session
     session.stop()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +10,8 @@ from django.core.management import call_command
 from jiuzhu.audit.models import AuditEntry
 from jiuzhu.policy.errors import PolicyError
 from jiuzhu.policy.whatif import parse_changes, what_if
-from jiuzhu.registry.models import Household, IncomeRecord
+from jiuzhu.registry.models import Household
+from tests.factories import add_income
 
 AS_OF = date(2025, 8, 1)
 
@@ -22,16 +22,7 @@ def demo(settings):
 
 
 def _earning(household, amount: str):
-    IncomeRecord.objects.create(
-        household=household,
-        person=household.head(),
-        category="wage",
-        amount=Decimal(amount),
-        period="monthly",
-        source="department",
-        valid_from=date(2025, 1, 1),
-    )
-    return household
+    add_income(household, amount, valid_from=date(2025, 1, 1))
 
 
 def test_raising_the_standard_brings_a_household_in_and_raises_anothers_amount(household_a, household_b, demo):
