@@ -48,3 +48,10 @@ clean:
 messages: $(VENV)/.dev
 	cd src/jiuzhu && JIUZHU_DATA_DIR=$(CURDIR)/var ../../$(BIN)/jiuzhu makemessages -l en --no-wrap --no-location -i "migrations/*"
 	msgfmt --check -o src/jiuzhu/locale/en/LC_MESSAGES/django.mo src/jiuzhu/locale/en/LC_MESSAGES/django.po
+
+## Benchmark the policy engine (one check over HTTP; all programmes over 1 M and 10 M persons; hand SQL; OpenFisca).
+## BENCH_ARGS=--quick for a smoke run, --province for 50 M persons as well. See bench/README.md.
+.PHONY: bench-policy
+bench-policy: $(VENV)/.runtime
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python bench/policy_bench.py $(BENCH_ARGS)

@@ -66,12 +66,10 @@ def parquet_dir(tmp_path_factory) -> Path:
     return out
 
 
-def registry_rows(as_of: date, numbers: set[str] | None = None) -> dict[str, tuple[dict, list[dict]] | None]:
-    """Household number → (household row, member rows) by the registry path, for every household or those
-    numbered; None where the facts are refused."""
+def registry_rows(as_of: date) -> dict[str, tuple[dict, list[dict]] | None]:
+    """Household number → (household row, member rows) by the registry path; None where the facts are refused."""
     found: dict[str, tuple[dict, list[dict]] | None] = {}
-    households = Household.objects.order_by("number")
-    households = list(households if numbers is None else households.filter(number__in=numbers))
+    households = list(Household.objects.order_by("number"))
     documents = household_documents(households, as_of=as_of)
     for household in households:
         try:

@@ -4,6 +4,7 @@ machine; here it only shows that no DuckDB-only function slipped into the compil
 
 from __future__ import annotations
 
+import logging
 import shutil
 from datetime import date
 
@@ -39,6 +40,7 @@ def spark():
         .config("spark.sql.shuffle.partitions", "1")
         .getOrCreate()
     )
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # its shutdown chatter outlives pytest's capture
     ibis.pyspark.connect(session)  # loads Ibis's PySpark backend, whose options its SQL compiler reads
     yield session
     session.stop()

@@ -21,6 +21,8 @@ def program_for(locality: str, as_of: date, overrides: dict[str, Any] | None = N
         return compile_pack(locality, as_of, "all")
     key = (locality, as_of, json.dumps(overrides, sort_keys=True, ensure_ascii=False, default=str))
     if key not in _with_overrides:
+        if len(_with_overrides) >= 256:
+            _with_overrides.pop(next(iter(_with_overrides)))  # the oldest draft goes first
         _with_overrides[key] = compile_analysis(analyse(load_pack(locality)), as_of, "all", overrides)
     return _with_overrides[key]
 

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import ibis
@@ -670,9 +670,9 @@ def _round(x: Any, digits: int, mode: str) -> Any:
     return r.cast("float64") / scale
 
 
-@cache
+@lru_cache(maxsize=64)
 def compile_pack(locality: str, as_of: date, outputs: str = "all") -> Program:
-    """The program of a locality's pack on a date; cached (a pack is compiled once per date per process)."""
+    """The program of a locality's pack on a date; the most recent 64 are kept (about a second to compile)."""
     from jiuzhu.policy.packs import load_pack
 
     pack = load_pack(locality)
