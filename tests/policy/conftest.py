@@ -25,6 +25,3 @@ def write_pack(tmp_path, settings):
 
     yield write
     packs.clear_cache()
-
-
-from tests.web.conftest import browser, page  # noqa: E402, F401 - Debian's Chromium for the policy pages too
