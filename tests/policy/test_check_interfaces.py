@@ -85,6 +85,12 @@ def test_a_member_born_after_the_decision_date_is_refused(client, bearer):
     ]
 
 
+def test_a_district_without_its_own_pack_is_decided_by_its_citys(client, bearer):
+    # 530102 (五华区) has no pack: Kunming's rules apply; a code of no known province is refused.
+    body = _check(client, bearer, {"locality": "530102", "as_of": "2024-08-01", "household": FAMILY}).json()
+    assert body["locality"]["pack"] == "530100-kunming"
+
+
 def test_an_unknown_locality_or_a_bad_date_is_a_clear_error(client, bearer):
     unknown = _check(client, bearer, {"locality": "999999", "as_of": "2024-08-01", "household": FAMILY})
     assert unknown.status_code == 400 and "没有地区 999999 的政策包" in unknown.json()["detail"]

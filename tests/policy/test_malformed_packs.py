@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from jiuzhu.policy.checks import eligibility_check
-from jiuzhu.policy.errors import PackError
+from jiuzhu.policy.checks import eligibility_check, program_for
+from jiuzhu.policy.errors import PackError, PolicyError
 from jiuzhu.policy.packs import load_pack
 
 PACK = """
@@ -166,3 +166,29 @@ def test_a_parameter_with_no_value_on_the_decision_date_makes_only_its_decisions
     assert any("城市低保标准" in reason and "2024-07-01" in reason for reason in dibao["reasons"])
     care = next(p for p in before["programmes"] if p["code"] == "disability_care_subsidy")
     assert care["eligible"] is False  # nobody is disabled: no local value is needed to say so
+
+
+def test_round_to_tens_takes_a_negative_digit_count(write_pack):
+    programme = _programme("per_capita_income < 1", "benefit: round(1234.5, -1, 'half_up')")
+    write_pack("990101-test", {"pack.yaml": PACK, "programmes/test.yaml": programme})
+    result = eligibility_check(locality="990101-test", as_of=date(2024, 8, 1), document={"members": [{"age": 30}]})
+    test_aid = next(p for p in result["programmes"] if p["code"] == "test_aid")
+    assert test_aid["eligible"] is True and test_aid["benefit"] == 1230
+
+
+def test_a_rounding_mode_parameter_with_a_bad_value_is_refused_at_load(write_pack):
+    parameters = """
+    dibao_rounding:
+      label: 取整方式
+      reference: 测试文件
+      values:
+        2024-07-01: upward
+    """
+    error = _refused(write_pack, {"parameters.yaml": parameters})
+    assert "取舍方式" in error.message and "upward" in error.message
+    assert error.file == "990101-test/parameters.yaml"
+
+
+def test_a_case_that_assumes_an_unknown_parameter_is_refused(write_pack):
+    with pytest.raises(PolicyError, match="没有参数“dibao_standrd_urban”"):
+        program_for("national", date(2024, 8, 1), {"dibao_standrd_urban": 735})

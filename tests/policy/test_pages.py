@@ -177,6 +177,13 @@ def _inflated(pdf: bytes) -> bytes:
     return b"".join(out)
 
 
+def test_a_household_with_nobody_on_the_date_is_explained_not_guessed(client, street_officer_a, household_a, home):
+    client.force_login(street_officer_a)
+    page = client.get(f"/households/{household_a.pk}/eligibility/?as_of=2000-01-01").content.decode()
+    assert "信息不全，无法测算" in page and "至少需要 1 项" in page
+    assert client.get(f"/households/{household_a.pk}/eligibility.pdf?as_of=2000-01-01").status_code == 422
+
+
 def test_another_streets_household_is_not_found(client, street_officer_a, household_b, home):
     client.force_login(street_officer_a)
     assert client.get(f"/households/{household_b.pk}/eligibility/").status_code == 404

@@ -77,3 +77,11 @@ def test_the_command_prints_the_budget_effect(household_a, demo, capsys):
     call_command("whatif", "--set", "dibao_standard_urban=760", "--as-of", "2025-08-01", "--locality", "demo-530103")
     out = capsys.readouterr().out
     assert "每月变化 +32.00 元，每年变化 +384.00 元" in out
+
+
+def test_a_draft_value_must_be_of_the_parameters_kind(demo, db):
+    with pytest.raises(PolicyError, match="应为数值"):
+        parse_changes("demo-530103", ["dibao_standard_urban=abc"])
+    with pytest.raises(PolicyError, match="应为分档表"):
+        parse_changes("demo-530103", ["temporary_aid_approval_tiers=[1, 2]"])
+    assert parse_changes("demo-530103", ["temporary_aid_cap=1.2万元"]) == {"temporary_aid_cap": 12000}

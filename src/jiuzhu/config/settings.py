@@ -199,13 +199,21 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JIUZHU_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # it logs every page it lays out at INFO
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Policy packs: the repository's policies/ by default; a bureau adds its own folders (os.pathsep-separated) --
 BASE_POLICY_DIR = PACKAGE_DIR.parent.parent / "policies"
 # The platform's own locality (a pack folder or division code); empty = the top unit of the organisation tree.
-JIUZHU_LOCALITY = os.environ.get("JIUZHU_LOCALITY", "")
+# `jiuzhu demo` keeps its choice in the data directory, so every later command on the demo data agrees with it.
+_LOCALITY_FILE = DATA_DIR / "locality"
+JIUZHU_LOCALITY = os.environ.get("JIUZHU_LOCALITY", "") or (
+    _LOCALITY_FILE.read_text(encoding="utf-8").strip() if _LOCALITY_FILE.exists() else ""
+)
 JIUZHU_POLICY_DIRS = [p for p in os.environ.get("JIUZHU_POLICY_DIRS", "").split(os.pathsep) if p] or [BASE_POLICY_DIR]
 
 JIUZHU_SITE_TITLE = _("救助 · 社会救助综合服务平台")

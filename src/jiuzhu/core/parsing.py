@@ -18,6 +18,7 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _AMOUNT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万)?(元)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?(万)?(元)?$")
 
 
 def fold(text: str) -> str:
@@ -53,7 +54,11 @@ def parse_amount(value: object) -> Decimal:
         return value
     if not isinstance(value, str):
         raise ValueError("金额应为数字")
-    text = fold(value).replace(",", "").replace("，", "").replace(" ", "")
+    text = fold(value).replace(" ", "")  # NFKC has made a full-width ， a comma
+    if "," in text:
+        if not _THOUSANDS.match(text):
+            raise ValueError(f"无法识别的金额“{value}”：逗号只能用作千位分隔，如 12,000")
+        text = text.replace(",", "")
     m = _AMOUNT.match(text)
     if not m:
         raise ValueError(f"无法识别的金额“{value}”，应写成 1200、1200元 或 1.2万元")

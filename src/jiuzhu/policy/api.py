@@ -9,7 +9,7 @@ from ninja import Router
 from jiuzhu.core.parsing import parse_date
 from jiuzhu.policy.checks import eligibility_check
 from jiuzhu.policy.errors import FactsInvalid
-from jiuzhu.policy.localities import home_locality, today
+from jiuzhu.policy.localities import home_locality, pack_for, today
 from jiuzhu.policy.schemas import CheckIn, ProblemsOut
 
 router = Router(tags=["政策与资格"])
@@ -25,5 +25,5 @@ def check(request, payload: CheckIn):
         as_of = parse_date(payload.as_of) if payload.as_of else today()
     except ValueError as exc:
         raise FactsInvalid([{"field": "as_of", "where": "决定日期", "problem": str(exc)}]) from None
-    locality = payload.locality or home_locality()
+    locality = pack_for(payload.locality) if payload.locality else home_locality()
     return eligibility_check(locality=locality, as_of=as_of, document=payload.household)

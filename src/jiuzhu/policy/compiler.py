@@ -316,7 +316,19 @@ def analyse(pack: Pack) -> Analysis:
 
 def check_pack(pack: Pack) -> None:
     """Refuse a malformed pack at load: names, types, forbidden constructs and cycles, with file and line."""
-    analyse(pack)
+    analysis = analyse(pack)
+    for item in analysis.items.values():
+        for node in _walk(item.tree) if item.tree is not None else ():
+            if isinstance(node, lang.Call) and node.mode_param:
+                param = pack.parameters[node.mode_param]
+                for v in param.values:
+                    if v.value is not None and v.value not in lang.ROUND_MODES:
+                        raise PackError(
+                            f"参数“{param.name}”在 {v.effective_from} 的取值应为取舍方式 "
+                            f"{'/'.join(lang.ROUND_MODES)} 之一，不是“{v.value}”",
+                            file=param.file,
+                            line=param.line,
+                        )
     for name, param in pack.parameters.items():
         if not NAME.match(name):
             raise PackError(f"参数名“{name}”只能用小写字母、数字和下划线", file=param.file, line=param.line)
@@ -683,4 +695,7 @@ def compile_analysis(
     analysis: Analysis, as_of: date, outputs: str = "all", overrides: dict[str, Any] | None = None
 ) -> Program:
     """A program with some parameters replaced (pack test cases, what-if drafts); not cached."""
+    unknown = sorted(set(overrides or {}) - set(analysis.pack.parameters))
+    if unknown:
+        raise PolicyError(PolicyErrorCode.UNKNOWN_PARAMETER, name="、".join(unknown))
     return _Generator(analysis, as_of, outputs, overrides).build()

@@ -15,6 +15,7 @@ class PolicyErrorCode(models.TextChoices):
     FACTS_INVALID = "facts_invalid", _("家庭情况填写有误，共 {count} 处")
     UNKNOWN_PROGRAMME = "unknown_programme", _("政策包中没有救助项目 {programme}")
     UNKNOWN_PARAMETER = "unknown_parameter", _("政策包中没有参数“{name}”（请写成 参数名=新值）")
+    BAD_VALUE = "bad_value", _("参数“{name}”的新值“{value}”应为{expected}")
     NO_CHANGE = "no_change", _("请至少写一项参数调整，如 dibao_standard_urban=760")
     NOT_ALLOWED = "not_allowed", _("您的角色无权进行此操作")
 

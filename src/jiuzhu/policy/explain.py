@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from jiuzhu.policy.compiler import Item, Program
+from jiuzhu.policy.language import param_dtype
 
 STATUS_LABELS = {True: "符合", False: "不符合", None: "未能判断"}
 
@@ -35,13 +36,22 @@ def _referenced(program: Program, item: Item, row: dict[str, Any]) -> list[dict[
             {
                 "name": f"p.{name}",
                 "label": param.label,
-                "value": used.value if not isinstance(used.value, list) else _table_text(used.value),
+                "value": _shown(used.value),
                 "unit": param.unit,
                 "reference": used.reference,
                 "effective_from": used.effective_from.isoformat(),
             }
         )
     return values
+
+
+def _shown(value: Any) -> Any:
+    """A table (分档表) as readable text, a list as its items, anything else as it is."""
+    if param_dtype(value) == "table":
+        return _table_text(value)
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    return value
 
 
 def _table_text(rows: list[dict]) -> str:
@@ -154,7 +164,7 @@ def parameters_used(program: Program) -> list[dict[str, Any]]:
             {
                 "name": name,
                 "label": param.label,
-                "value": used.value if not isinstance(used.value, list) else _table_text(used.value),
+                "value": _shown(used.value),
                 "unit": param.unit,
                 "effective_from": used.effective_from.isoformat(),
                 "reference": used.reference,

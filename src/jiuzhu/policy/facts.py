@@ -295,7 +295,8 @@ def _message(err: dict[str, Any]) -> str:
     kind = err["type"]
     ctx = {k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v) for k, v in (err.get("ctx") or {}).items()}
     if "expected" in ctx:
-        ctx["expected"] = str(ctx["expected"]).replace(" or ", "、").replace(", ", "、").replace("'", "")
+        options = str(ctx["expected"]).replace(" or ", ", ").replace("'", "").split(", ")
+        ctx["expected"] = "、".join(o if o else "空（无）" for o in options)
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
     template = _MESSAGES.get(kind)
@@ -399,9 +400,7 @@ def household_row(facts: HouseholdFacts) -> dict[str, Any]:
         "vehicles": len(counted),
         "vehicles_exempt": len(facts.assets.vehicles) - len(counted),
         "vehicle_value_max": float(max((v.value for v in counted), default=0)),
-        "vehicle_bought_12m_value_max": float(
-            max((v.value for v in facts.assets.vehicles if v.bought_within_12_months), default=0)
-        ),
+        "vehicle_bought_12m_value_max": float(max((v.value for v in counted if v.bought_within_12_months), default=0)),
         "homes": facts.assets.homes,
         "non_residential_properties": facts.assets.non_residential_properties,
         "business_registrations": facts.assets.business_registrations,

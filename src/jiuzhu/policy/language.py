@@ -338,19 +338,20 @@ class _Parser:
         args = self.args(n, range(3, 4))
         value = self.node(args[0])
         self.expect(args[0], value, NUMERIC, "round 的第一个参数")
-        digits, mode = args[1], args[2]
-        if not (isinstance(digits, ast.Constant) and type(digits.value) is int and -4 <= digits.value <= 4):
-            raise self.fail(n, "round 的第二个参数是保留的小数位数（-4 到 4 的整数）")
+        mode = args[2]
+        digits = _int_literal(args[1])
+        if digits is None or not -4 <= digits <= 4:
+            raise self.fail(n, "round 的第二个参数是保留的小数位数（-4 到 4 的整数，-1 为取整到十元）")
         if isinstance(mode, ast.Attribute) and isinstance(mode.value, ast.Name) and mode.value.id == "p":
             param = self.node(mode)
             if param.dtype != "string":
                 raise self.fail(n, "round 的取舍方式参数应为文字")
-            return Call("number", "round", (value,), digits=digits.value, mode_param=mode.attr)
+            return Call("number", "round", (value,), digits=digits, mode_param=mode.attr)
         if not (isinstance(mode, ast.Constant) and mode.value in ROUND_MODES):
             raise self.fail(
                 n, 'round 必须写明取舍方式："half_up"（四舍五入）、"up"（进一）、"down"（舍去）或 "none"（不取整）'
             )
-        return Call("number", "round", (value,), mode=mode.value, digits=digits.value)
+        return Call("number", "round", (value,), mode=mode.value, digits=digits)
 
     def fn_ceil(self, n: ast.Call) -> Node:
         (arg,) = self.args(n, range(1, 2))
@@ -420,6 +421,16 @@ class _Parser:
         if typed.dtype not in allowed:
             wanted = "或".join(_TYPE_NAMES[a] for a in allowed)
             raise self.fail(src, f"{what}应为{wanted}，实际是{_TYPE_NAMES[typed.dtype]}")
+
+
+def _int_literal(node: ast.AST) -> int | None:
+    """An integer written as a literal, with its sign: 2, -1."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        sign, node = -1, node.operand
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return sign * node.value
+    return None
 
 
 _TYPE_NAMES = {

@@ -26,6 +26,19 @@ def pack_for_division(code: str) -> str:
     return "national"
 
 
+def pack_for(locality: str) -> str:
+    """The pack asked for: a folder name or a pack's code, or for a division code without a pack of its own, the
+    city's or the province's pack. Never silently the national rules for a place nobody has described."""
+    try:
+        return resolve_folder(locality).name
+    except PolicyError:
+        if len(locality) == 6 and locality.isdigit():
+            found = pack_for_division(locality)
+            if found != "national":
+                return found
+        raise
+
+
 def home_locality() -> str:
     """The platform's own locality: JIUZHU_LOCALITY, else the top unit of the organisation tree, else national."""
     if configured := getattr(settings, "JIUZHU_LOCALITY", ""):

@@ -32,8 +32,8 @@ Household columns
   area_type as recorded. Assets in force, of no person or of a member (an asset of a non-member is left out):
   financial_assets = Σ value of deposit, securities, insurance, internet_finance, claim;
   vehicles / vehicles_exempt = vehicles other than / of kind `disability` (no kind counts as a car);
-  vehicle_value_max = the dearest counted vehicle (0 if none); vehicle_bought_12m_value_max = the dearest vehicle
-  of any kind with valid_from after as_of − 365 days; homes = property records; business_registrations and
+  vehicle_value_max = the dearest counted vehicle (0 if none); vehicle_bought_12m_value_max = the dearest counted
+  vehicle with valid_from after as_of − 365 days; homes = property records; business_registrations and
   business_capital = business records and Σ their value; non_residential_properties = 0 (not told apart).
   A missing value counts as 0.
   expense_<category>_12m: a one-off expense with as_of − 365 days < valid_from ≤ as_of; a monthly one in force × 12;
@@ -247,7 +247,7 @@ def households_sql(src: _Sources, as_of: date, members: str = "members") -> str:
                count(*) FILTER (WHERE {counted}) AS vehicles,
                count(*) FILTER (WHERE {exempt}) AS vehicles_exempt,
                max({value}) FILTER (WHERE {counted}) AS vehicle_value_max,
-               max({value}) FILTER (WHERE a.kind = 'vehicle' AND a.valid_from > {year_ago})
+               max({value}) FILTER (WHERE {counted} AND a.valid_from > {year_ago})
                    AS vehicle_bought_12m_value_max,
                count(*) FILTER (WHERE a.kind = 'property') AS homes,
                count(*) FILTER (WHERE a.kind = 'business') AS business_registrations,

@@ -3,8 +3,6 @@ the departments' upkeep of their entries."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -186,25 +184,24 @@ def catalogue_edit(request, key: str):
 # --- A registered household's eligibility (staff) -----------------------------------------------------------
 
 
-def _household_result(request, household_id: int):
+def _household_result(request, household_id: int) -> dict:
     household = selectors.household_get(actor=request.user, id=household_id)
-    try:
-        as_of = parse_date(request.GET["as_of"]) if request.GET.get("as_of") else today()
-    except ValueError:
-        as_of = today()
-    document = household_document(household, as_of=as_of)
-    result = eligibility_check(locality=home_locality(), as_of=as_of, document=document)
+    as_of = today()
+    if request.GET.get("as_of"):
+        try:
+            as_of = parse_date(request.GET["as_of"])
+        except ValueError as exc:
+            messages.warning(request, _("决定日期有误（%(error)s），已按今天计算。") % {"error": exc})
     services.household_view_record(actor=request.user, household=household)
+    context = {"household": household, "as_of": as_of, "assumed": ASSUMED}
+    document = household_document(household, as_of=as_of)
+    try:
+        result = eligibility_check(locality=home_locality(), as_of=as_of, document=document)
+    except FactsInvalid as exc:
+        # The file itself is incomplete on that date: say what is missing rather than guess.
+        return context | {"problems": exc.problems}
     groups = _grouped(result)
-    return {
-        "household": household,
-        "as_of": as_of,
-        "result": result,
-        "groups": groups,
-        "notice": _one_time_notice(groups),
-        "assumed": ASSUMED,
-        "document": document,
-    }
+    return context | {"result": result, "groups": groups, "notice": _one_time_notice(groups), "document": document}
 
 
 @login_required
@@ -216,7 +213,9 @@ def household_eligibility(request, household_id: int):
 def household_eligibility_pdf(request, household_id: int):
     from weasyprint import HTML
 
-    context = _household_result(request, household_id) | {"printed_on": date.today(), "printed_by": request.user}
+    context = _household_result(request, household_id) | {"printed_on": today(), "printed_by": request.user}
+    if "problems" in context:
+        return render(request, "policy/household_eligibility.html", context, status=422)
     html = render_to_string("policy/eligibility_print.html", context, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -7,6 +7,7 @@ Both runs use the bulk engine (DuckDB) on the same facts: only the parameters di
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,11 +15,13 @@ from typing import Any
 
 import duckdb
 
+from jiuzhu.core.parsing import parse_amount
 from jiuzhu.org.models import OrgUnit
 from jiuzhu.policy.compiler import Program, analyse, compile_analysis, compile_pack
 from jiuzhu.policy.engine import plain, run_bulk, to_arrow
 from jiuzhu.policy.errors import FactsInvalid, PolicyError, PolicyErrorCode
 from jiuzhu.policy.facts import facts_rows, validate_facts
+from jiuzhu.policy.language import param_dtype
 from jiuzhu.policy.packs import load_pack
 from jiuzhu.policy.registry_facts import household_documents
 
@@ -57,24 +60,50 @@ class WhatIfResult:
 
 
 def parse_changes(locality: str, lines: list[str]) -> dict[str, Any]:
-    """`name=value` lines → parameter values, checked against the pack (known name, number where a number is)."""
+    """`name=value` lines → parameter values, each checked against the pack: a known name, and a value of the
+    parameter's kind (a number, 是/否, text, or a JSON list/table)."""
     pack = load_pack(locality)
     changes: dict[str, Any] = {}
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        name, sep, value = line.partition("=")
-        name, value = name.strip(), value.strip()
+        name, sep, value = (part.strip() for part in line.partition("="))
         if not sep or name not in pack.parameters:
             raise PolicyError(PolicyErrorCode.UNKNOWN_PARAMETER, name=name or line)
-        try:
-            changes[name] = float(value) if "." in value else int(value)
-        except ValueError:
-            changes[name] = {"true": True, "false": False}.get(value.lower(), value)
+        changes[name] = _value_of_kind(pack.parameters[name], value)
     if not changes:
         raise PolicyError(PolicyErrorCode.NO_CHANGE)
     return changes
+
+
+def _value_of_kind(param, text: str) -> Any:
+    known = [v.value for v in param.values if v.value is not None]
+    kind = param_dtype(known[-1]) if known else (param.declared_type or "number")
+
+    def refuse(expected: str) -> PolicyError:
+        return PolicyError(PolicyErrorCode.BAD_VALUE, name=param.name, value=text, expected=expected)
+
+    if kind == "number":
+        try:
+            number = parse_amount(text)
+        except ValueError:
+            raise refuse("数值") from None
+        return int(number) if number == number.to_integral_value() else float(number)
+    if kind == "bool":
+        answer = {"true": True, "是": True, "false": False, "否": False}.get(text.lower())
+        if answer is None:
+            raise refuse("true/false（是/否）")
+        return answer
+    if kind in ("table", "list"):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            raise refuse("JSON 列表") from None
+        if param_dtype(value) != kind:
+            raise refuse('分档表，如 [{"below": 200, "value": 534}, {"value": 220}]' if kind == "table" else "列表")
+        return value
+    return text
 
 
 def what_if(*, households, locality: str, as_of: date, changes: dict[str, Any]) -> WhatIfResult:
@@ -111,28 +140,31 @@ def what_if(*, households, locality: str, as_of: date, changes: dict[str, Any]) 
     examples = []
     for hid, old in decided_before.items():
         new = decided_after[hid]
-        changed_any = False
+        street = by_street[street_of[hid]]
+        gain_any = lose_any = change_any = False
         for code in pack.programmes:
-            was, now = old.get(code), new.get(code)
-            tallies = (total, by_street[street_of[hid]], by_programme[code])
-            gain = was[0] is not True and now[0] is True
-            lose = was[0] is True and now[0] is not True
-            change = was[0] is True and now[0] is True and abs((was[1] or 0) - (now[1] or 0)) > 0.005
-            for t in tallies:
-                if code in monthly:
-                    t.monthly_before += was[1] or 0 if was[0] else 0
-                    t.monthly_after += now[1] or 0 if now[0] else 0
-            for t in tallies[1:]:
-                t.households_gain += gain
-                t.households_lose += lose
-                t.households_change += change
-            changed_any |= gain or lose or change
-        if changed_any:
-            total.households_gain += any(old[c][0] is not True and new[c][0] is True for c in pack.programmes)
-            total.households_lose += any(old[c][0] is True and new[c][0] is not True for c in pack.programmes)
-            total.households_change += 1
-            if len(examples) < 20:
-                examples.append({"household_id": hid, "number": numbers[hid], "before": old, "after": new})
+            (was, was_amount), (now, now_amount) = old[code], new[code]
+            gain, lose = was is not True and now is True, was is True and now is not True
+            change = was is True and now is True and abs((was_amount or 0) - (now_amount or 0)) > 0.005
+            programme = by_programme[code]
+            programme.households_gain += gain
+            programme.households_lose += lose
+            programme.households_change += change
+            if code in monthly:
+                before_amount = (was_amount or 0) if was else 0
+                after_amount = (now_amount or 0) if now else 0
+                for t in (total, street, programme):
+                    t.monthly_before += before_amount
+                    t.monthly_after += after_amount
+            gain_any, lose_any, change_any = gain_any or gain, lose_any or lose, change_any or change
+        # Households are counted once however many programmes change for them (a programme's own row counts
+        # its own households): "changed" is any change at all — in, out or amount.
+        for t in (total, street):
+            t.households_gain += gain_any
+            t.households_lose += lose_any
+            t.households_change += gain_any or lose_any or change_any
+        if (gain_any or lose_any or change_any) and len(examples) < 20:
+            examples.append({"household_id": hid, "number": numbers[hid], "before": old, "after": new})
     return WhatIfResult(
         locality=pack.folder,
         as_of=as_of,

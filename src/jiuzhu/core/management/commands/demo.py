@@ -29,6 +29,7 @@ class Command(BaseCommand):
             # The district's own pack leaves unfound local amounts unknown; the demo pack fills them with values
             # marked as demonstration assumptions, so that every calculation can be shown.
             settings.JIUZHU_LOCALITY = DEMO_LOCALITY
+            (settings.DATA_DIR / "locality").write_text(DEMO_LOCALITY, encoding="utf-8")
             self.stdout.write(f"政策包：{DEMO_LOCALITY}（盘龙区政策 + 标明为“演示假设值”的当地数额）")
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {DEMO_PASSWORD}）："))
         for spec in demo_accounts():

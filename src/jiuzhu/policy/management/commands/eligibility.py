@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from jiuzhu.core.parsing import parse_date
 from jiuzhu.policy.checks import eligibility_check
 from jiuzhu.policy.errors import FactsInvalid, PolicyError
-from jiuzhu.policy.localities import home_locality, today
+from jiuzhu.policy.localities import home_locality, pack_for, today
 
 
 class Command(BaseCommand):
@@ -25,7 +25,9 @@ class Command(BaseCommand):
             raise CommandError(f"无法读取家庭情况文件：{exc}") from None
         try:
             day = parse_date(as_of) if as_of else today()
-            result = eligibility_check(locality=locality or home_locality(), as_of=day, document=document)
+            result = eligibility_check(
+                locality=pack_for(locality) if locality else home_locality(), as_of=day, document=document
+            )
         except ValueError as exc:
             raise CommandError(f"--as-of：{exc}") from None
         except FactsInvalid as exc:

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jiuzhu.audit import services as audit
 from jiuzhu.core.parsing import parse_date
 from jiuzhu.policy.errors import PolicyError
 from jiuzhu.policy.localities import home_locality, today
@@ -28,6 +29,9 @@ class Command(BaseCommand):
             result = what_if(households=Household.objects.all(), locality=locality, as_of=day, changes=changes)
         except (PolicyError, ValueError) as exc:
             raise CommandError(str(exc)) from None
+        audit.record(
+            actor=None, action="policy.what_if", changes={"draft": changes, "as_of": str(day), "via": "jiuzhu whatif"}
+        )
         if json:
             self.stdout.write(_json(result))
             return
