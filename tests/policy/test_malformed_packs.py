@@ -192,3 +192,11 @@ def test_a_rounding_mode_parameter_with_a_bad_value_is_refused_at_load(write_pac
 def test_a_case_that_assumes_an_unknown_parameter_is_refused(write_pack):
     with pytest.raises(PolicyError, match="没有参数“dibao_standrd_urban”"):
         program_for("national", date(2024, 8, 1), {"dibao_standrd_urban": 735})
+
+
+def test_an_installation_without_packs_is_told_at_start(settings, tmp_path):
+    from django.core import checks
+
+    settings.JIUZHU_POLICY_DIRS = [str(tmp_path / "nowhere")]
+    errors = [m for m in checks.run_checks() if m.id == "policy.E001"]
+    assert errors and "找不到任何政策包" in errors[0].msg
