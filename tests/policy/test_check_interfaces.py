@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from django.test import Client
 
 from jiuzhu.org.services import api_client_create
 
@@ -131,3 +132,16 @@ def test_the_command_lists_problems_and_fails(tmp_path):
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 2
     assert json.loads(done.stdout)["problems"][0]["problem"] == "至少需要 1 项"
+
+
+def test_a_machine_posts_with_its_token_alone_under_csrf_protection(street_officer_a, db):
+    machine = Client(enforce_csrf_checks=True)
+    _, token = api_client_create(actor=None, name="部门推送", staff=street_officer_a)
+    body = json.dumps({"locality": "530103", "as_of": "2024-08-01", "household": FAMILY})
+    ok = machine.post(
+        "/api/v1/eligibility/check", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert ok.status_code == 200
+    # a browser session still needs its CSRF token for a write
+    machine.force_login(street_officer_a)
+    assert machine.post("/api/v1/eligibility/check", body, content_type="application/json").status_code == 403

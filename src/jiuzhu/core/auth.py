@@ -29,4 +29,6 @@ class TokenAuth(HttpBearer):
         return client.staff
 
 
-API_AUTH = [SessionAuth(), TokenAuth()]
+# The token first: a machine posting with a bearer token has no CSRF cookie, and the session check would refuse it
+# (403) before the token was looked at. Without a token header the session, with its CSRF check, decides.
+API_AUTH = [TokenAuth(), SessionAuth()]
