@@ -110,7 +110,7 @@ class _Sources:
 
 
 def _current_persons(src: _Sources, as_of: date) -> str:
-    """Persons who are members of their household on as_of, with their member number and head flag."""
+    """Persons who are members of their household on as_of, with their member number; and each household's head."""
     d = _lit(as_of)
     return f"""
     current AS (
@@ -127,7 +127,7 @@ def _current_persons(src: _Sources, as_of: date) -> str:
     )"""
 
 
-def members_sql(src: _Sources, as_of: date) -> str:
+def _members_sql(src: _Sources, as_of: date) -> str:
     d = _lit(as_of)
     # Annual amounts: fen ÷ 12 rounded half to even, on absolute values (Decimal.quantize is symmetric).
     fen = "CAST(round(i.amount * 100) AS BIGINT)"
@@ -205,7 +205,7 @@ def members_sql(src: _Sources, as_of: date) -> str:
     """
 
 
-def households_sql(src: _Sources, as_of: date, members: str = "members") -> str:
+def _households_sql(src: _Sources, as_of: date, members: str = "members") -> str:
     """The household relation; `members` names the member relation already made (for what members receive)."""
     d, year_ago = _lit(as_of), _lit(as_of - timedelta(days=365))
     value = "CAST(round(coalesce(a.value, 0) * 100) AS BIGINT)"
@@ -301,8 +301,8 @@ def population_relations(
         found = con.execute(
             "SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
             [name],
-        ).fetchone()
+        ).fetchall()  # all rows: DuckDB 2.0 refuses further work while a result is left half read
         if found:
-            con.execute(f"DROP {'VIEW' if found[0] == 'VIEW' else 'TABLE'} {name}")
-    con.execute(f"CREATE {kind} members AS {members_sql(src, as_of)}")
-    con.execute(f"CREATE {kind} households AS {households_sql(src, as_of)}")
+            con.execute(f"DROP {'VIEW' if found[0][0] == 'VIEW' else 'TABLE'} {name}")
+    con.execute(f"CREATE {kind} members AS {_members_sql(src, as_of)}")
+    con.execute(f"CREATE {kind} households AS {_households_sql(src, as_of)}")
