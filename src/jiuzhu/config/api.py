@@ -32,3 +32,5 @@ def domain_error(request, exc: JiuzhuError):
 api.add_router("/households", "jiuzhu.registry.api.router")
 api.add_router("/org", "jiuzhu.org.api.router")
 api.add_router("/eligibility", "jiuzhu.policy.api.router")
+api.add_router("/feeds", "jiuzhu.exchange.api.router")
+api.add_router("/verifications", "jiuzhu.verification.api.router")

@@ -3,6 +3,9 @@
 JIUZHU_DATA_DIR    where the embedded database, the huey queue and uploaded files live (default ./var)
 DATABASE_URL       e.g. postgres://jiuzhu@127.0.0.1:5432/jiuzhu (default: SQLite in JIUZHU_DATA_DIR)
 JIUZHU_POLICY_DIRS where policy packs live (default: the repository's policies/)
+JIUZHU_SOURCE_DIRS where department source definitions live (default: the repository's sources/)
+JIUZHU_LINK_AUTO   match probability at which a record without a usable ID links by itself (default 0.99)
+JIUZHU_LINK_REVIEW match probability from which a clerk reviews the candidate (default 0.80)
 JIUZHU_LOCALITY    the pack that decides here (default: the pack of the top unit's division code)
 JIUZHU_REDIS_URL   the production queue broker (default: huey on SQLite, no broker needed)
 JIUZHU_SECRET_KEY  signing key (default: made once and kept in JIUZHU_DATA_DIR/secret_key)
@@ -65,6 +68,8 @@ INSTALLED_APPS = [
     "jiuzhu.org",
     "jiuzhu.registry",
     "jiuzhu.policy",
+    "jiuzhu.exchange",
+    "jiuzhu.verification",
     "jiuzhu.web",
 ]
 
@@ -215,5 +220,13 @@ JIUZHU_LOCALITY = os.environ.get("JIUZHU_LOCALITY", "") or (
     _LOCALITY_FILE.read_text(encoding="utf-8").strip() if _LOCALITY_FILE.exists() else ""
 )
 JIUZHU_POLICY_DIRS = [p for p in os.environ.get("JIUZHU_POLICY_DIRS", "").split(os.pathsep) if p] or [BASE_POLICY_DIR]
+
+# --- Department data exchange: source definitions (YAML, one file a source), the columnar store, linkage ----------
+BASE_SOURCE_DIR = PACKAGE_DIR.parent.parent / "sources"
+JIUZHU_SOURCE_DIRS = [p for p in os.environ.get("JIUZHU_SOURCE_DIRS", "").split(os.pathsep) if p] or [BASE_SOURCE_DIR]
+JIUZHU_FEED_STORE = DATA_DIR / "feeds"  # immutable Parquet of every batch received, with its rejected rows
+JIUZHU_FEED_INBOX = DATA_DIR / "inbox"  # the watched folder: inbox/<source>/<file> is imported and moved to done/
+JIUZHU_LINK_AUTO = float(os.environ.get("JIUZHU_LINK_AUTO", "0.99"))
+JIUZHU_LINK_REVIEW = float(os.environ.get("JIUZHU_LINK_REVIEW", "0.80"))
 
 JIUZHU_SITE_TITLE = _("救助 · 社会救助综合服务平台")

@@ -6,6 +6,8 @@ from jiuzhu.config.api import api
 urlpatterns = [
     path("", include("jiuzhu.web.urls")),
     path("", include("jiuzhu.policy.urls")),
+    path("", include("jiuzhu.exchange.urls")),
+    path("", include("jiuzhu.verification.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

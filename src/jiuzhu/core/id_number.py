@@ -9,7 +9,6 @@ one where the card was issued, not necessarily one that existed when the holder 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -19,13 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
 
 from jiuzhu.core.errors import JiuzhuError
+from jiuzhu.core.parsing import fold_width
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 EARLIEST_BIRTH_DATE = date(1800, 1, 1)  # GB 11643 allows 18xx; its own worked example is born 1880
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-_EXCEL_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?E[+-]?\d+|[+-]?\d*\.\d*", re.IGNORECASE)
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"  # zero-width space, non-joiner, joiner, word joiner, BOM
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+_EXCEL_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?E[+-]?\d+|[+-]?\d*\.\d*", re.IGNORECASE | re.ASCII)
 _NOT_PLACE_NAMES = frozenset({"市辖区", "县", "省直辖县级行政单位", "省直辖行政单位", "自治区直辖县级行政单位"})
 
 
@@ -103,7 +104,9 @@ def _clean(raw: str | int | float | None) -> str:
         if len(text) != 18:  # only a full-precision 18-digit int can be trusted; it is still fully checked
             raise IdNumberError(IdNumberErrorCode.EXCEL_MANGLED)
         return text
-    text = "".join(unicodedata.normalize("NFKC", raw).translate(_INVISIBLE).split()).replace("x", "X")
+    # Narrow fold (full-width ASCII and U+3000 only: '①' stays '①' and is refused), zero-width characters and
+    # all whitespace removed, lower-case x raised.
+    text = "".join(fold_width(raw).translate(_INVISIBLE).split()).replace("x", "X")
     text = text.removeprefix("'")  # Excel's "store as text" marker
     if _EXCEL_NUMBER.fullmatch(text) and any(c.isdigit() for c in text):
         raise IdNumberError(IdNumberErrorCode.EXCEL_MANGLED)

@@ -168,6 +168,8 @@ class Evidence(models.Model):
     # Lineage into the exchange: the feed batch and the row within it that this record was derived from.
     source_batch = models.CharField(_("数据批次"), max_length=64, blank=True)
     source_row = models.PositiveIntegerField(_("批次行号"), null=True, blank=True)
+    # The department record's identity (source, kind and key fields hashed): the same record sent again changes nothing.
+    source_key = models.CharField(max_length=64, blank=True, db_index=True)
     valid_from = models.DateField(_("起始日期"))
     valid_to = models.DateField(_("终止日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -191,6 +193,9 @@ class IncomeRecord(Evidence):
         verbose_name = _("收入记录")
         verbose_name_plural = _("收入记录")
         constraints = [
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~models.Q(source_key=""), name="income_department_record_once"
+            ),
             models.CheckConstraint(
                 name="income_valid_period",
                 condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
@@ -215,6 +220,9 @@ class AssetRecord(Evidence):
         verbose_name = _("财产记录")
         verbose_name_plural = _("财产记录")
         constraints = [
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~models.Q(source_key=""), name="asset_department_record_once"
+            ),
             models.CheckConstraint(
                 name="asset_valid_period",
                 condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
@@ -235,6 +243,9 @@ class ExpenseRecord(Evidence):
         verbose_name = _("刚性支出记录")
         verbose_name_plural = _("刚性支出记录")
         constraints = [
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~models.Q(source_key=""), name="expense_department_record_once"
+            ),
             models.CheckConstraint(
                 name="expense_valid_period",
                 condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),

@@ -25,6 +25,7 @@ class Command(BaseCommand):
             self.stdout.write(f"正在生成演示区县（{households} 户，随机种子 {seed}）……")
             load_district(households=households, seed=seed)
         create_demo_accounts()
+        self._demo_feeds()
         if not settings.JIUZHU_LOCALITY:
             # The district's own pack leaves unfound local amounts unknown; the demo pack fills them with values
             # marked as demonstration assumptions, so that every calculation can be shown.
@@ -38,3 +39,15 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(f"\n打开 http://{addr}/ 登录。按 Ctrl+C 停止。\n"))
         call_command("runserver", addr, use_reloader=False)
+
+    def _demo_feeds(self) -> None:
+        """Department files in the watched folder, imported once, so every page of the exchange has something."""
+        from jiuzhu.exchange.demo import load_demo_feeds
+        from jiuzhu.exchange.models import FeedBatch
+        from jiuzhu.policy.localities import today
+
+        if FeedBatch.objects.exists():
+            return
+        self.stdout.write("正在导入演示部门数据（监控目录 inbox/）……")
+        for path, result in load_demo_feeds(settings.JIUZHU_FEED_INBOX, today=today()):
+            self.stdout.write(f"  {path.parent.name}/{path.name}：{result}")

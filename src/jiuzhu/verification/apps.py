@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VerificationConfig(AppConfig):
+    name = "jiuzhu.verification"
+    label = "verification"
+    verbose_name = "家庭经济状况核对"
