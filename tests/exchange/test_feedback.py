@@ -14,12 +14,12 @@ from jiuzhu.exchange.services import suspicion_send
 
 
 @pytest.mark.django_db
-def test_a_departments_feedback_table_becomes_suspicions(tmp_path, units):
+def test_a_departments_feedback_table_becomes_suspicions(tmp_path, units, household_a):
     wb = Workbook()
     ws = wb.active
     ws.append(["区残联困难群众疑点信息反馈表"])
     ws.append(list(COLUMNS))
-    ws.append([1, "张建国", "拓东街道金星路12号", "持证一级肢体残疾，未享受低保", "13812345678"])
+    ws.append([1, "张建国", household_a.residence_address, "持证一级肢体残疾，未享受低保", "13812345678"])
     ws.append([2, "李秀英", "鼓楼街道白塔路3号", "", "0871-65123456"])  # no suspicion written: returned
     path = tmp_path / "反馈.xlsx"
     wb.save(path)
@@ -31,6 +31,7 @@ def test_a_departments_feedback_table_becomes_suspicions(tmp_path, units):
     assert (suspicion.direction, suspicion.department.code) == ("received", "disability_federation")
     assert (suspicion.seq, suspicion.head_name, suspicion.phone) == (1, "张建国", "13812345678")
     assert suspicion.content == "持证一级肢体残疾，未享受低保"
+    assert suspicion.household == household_a  # its head and address name exactly one household on file
 
 
 @pytest.mark.django_db

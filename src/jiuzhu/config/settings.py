@@ -208,6 +208,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},  # it logs every page it lays out at INFO
         "fontTools": {"level": "WARNING"},
+        "splink": {"level": "WARNING"},  # it reports its blocking and prediction times at INFO
     },
 }
 

@@ -237,6 +237,7 @@ def _suspicions(batch, kind: KindSpec, records: list[dict]) -> Counts:
             continue
         objects.append(
             Suspicion(
+                household_id=_household_of(values.get("head_name"), values.get("address")),
                 direction=Suspicion.Direction.RECEIVED,
                 department_id=batch.department_id,
                 batch=batch,
@@ -245,7 +246,20 @@ def _suspicions(batch, kind: KindSpec, records: list[dict]) -> Counts:
                 **values,
             )
         )
-    return _upsert(Suspicion, objects, list(dict.fromkeys([*kind.suspicion, "month"])), EVENT_LINEAGE)
+    fields = list(dict.fromkeys([*kind.suspicion, "month", "household_id"]))
+    return _upsert(Suspicion, objects, fields, EVENT_LINEAGE)
+
+
+def _household_of(head_name: str | None, address: str | None) -> int | None:
+    """The household a feedback line names, when its head and address identify exactly one on file."""
+    if not head_name or not address:
+        return None
+    found = list(
+        Membership.objects.filter(person__name=head_name, relation=c.Relation.HEAD, left_on__isnull=True)
+        .filter(models.Q(household__residence_address=address) | models.Q(household__hukou_address=address))
+        .values_list("household_id", flat=True)[:2]
+    )
+    return found[0] if len(found) == 1 else None
 
 
 def _reviews(batch, links: Links) -> None:

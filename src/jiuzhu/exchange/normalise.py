@@ -360,61 +360,83 @@ def _date_macros() -> list[str]:
 def _id_macros(codes: tuple[str, ...]) -> list[str]:
     C = IdNumberErrorCode
 
-    def msg(code: IdNumberErrorCode, **exprs: str) -> str:
-        return _message(str(code.label), **exprs)
-
     def err(code: IdNumberErrorCode, **exprs: str) -> str:
         return _err("VARCHAR", str(code.label), **exprs)
 
-    # u: the text folded, zero-width characters and whitespace removed, x raised, Excel's leading ' dropped;
-    # t: u without '-'; shape: the message when t is not 15 or 18 digits (with X only last), else NULL;
-    # b: the 17-digit body (a 15-digit number with 19 put in); n: b as a number; x: the check character;
-    # a: the check character given; ymd: the birth date as yyyymmdd.
-    fast = "regexp_full_match(s, '[0-9]{17}[0-9X]')"
+    a = "CAST(as_of AS DATE)"
+    as_of_ymd = f"(year({a}) * 10000 + month({a}) * 100 + day({a}))"
+    earliest = f"{EARLIEST_BIRTH_DATE:%Y%m%d}"
+
+    def checksum(n: str) -> str:
+        terms = " + ".join(f"{w} * ({n} // {10 ** (16 - i)} % 10)" for i, w in enumerate(WEIGHTS))
+        return f"substr({_q(CHECK_CHARS)}, ({terms}) % 11 + 1, 1)"
+
+    def born_exists(n: str) -> str:
+        return f"jz__date_exists({n} // 10000000 % 10000, {n} // 100000 % 100, {n} // 1000 % 100)"
+
+    # The fast path: an 18-character number already in canonical form that passes every check is its own value.
+    fast = "regexp_full_match(s, '[0-9]{17}[0-9X]') AND " + _let(
+        "jz_n",
+        "TRY_CAST(substr(s, 1, 17) AS BIGINT)",
+        f"substr(s, 18, 1) = {checksum('jz_n')} AND {born_exists('jz_n')} AND jz_n // 1000 % 100000000 <= {as_of_ymd}"
+        f" AND jz_n // 1000 % 100000000 >= {earliest} AND jz__region_known(jz_n // 100000000000)",
+    )
+    # The general path, parse_id_number step by step. jz_u: the text folded, zero-width characters and whitespace
+    # removed, x raised, Excel's leading ' dropped; jz_t: without '-'; jz_b: the 17-digit body (a 15-digit number
+    # with 19 put in); jz_n: jz_b as a number; jz_x: the check character; jz_a: the one given.
+    shown = "substr(jz_b, 7, 4) || '-' || substr(jz_b, 11, 2) || '-' || substr(jz_b, 13, 2)"
+    digits = f"""
+        CASE
+          WHEN jz_a <> jz_x THEN
+            CASE WHEN ends_with(jz_b || jz_a, '000') THEN {err(C.EXCEL_MANGLED)}
+                 ELSE {err(C.CHECK_DIGIT, expected="jz_x", actual="jz_a")} END
+          WHEN NOT {born_exists("jz_n")} THEN {err(C.BIRTH_DATE, date=shown)}
+          WHEN jz_n // 1000 % 100000000 > {as_of_ymd}
+            THEN {err(C.BIRTH_DATE_FUTURE, date=shown, as_of=f"strftime({a}, '%Y-%m-%d')")}
+          WHEN jz_n // 1000 % 100000000 < {earliest}
+            THEN {err(C.BIRTH_DATE_TOO_EARLY, date=shown, earliest=_q(EARLIEST_BIRTH_DATE.isoformat()))}
+          WHEN NOT jz__region_known(jz_n // 100000000000) THEN {err(C.REGION, region="substr(jz_b, 1, 6)")}
+          ELSE {_ok("jz_b || jz_x", "VARCHAR")}
+        END"""
+    body = _let(
+        "jz_b",
+        "CASE WHEN length(jz_t) = 15 THEN substr(jz_t, 1, 6) || '19' || substr(jz_t, 7) ELSE substr(jz_t, 1, 17) END",
+        _let(
+            "jz_n",
+            "TRY_CAST(jz_b AS BIGINT)",
+            _let(
+                "jz_x",
+                checksum("jz_n"),
+                _let("jz_a", "CASE WHEN length(jz_t) = 18 THEN substr(jz_t, 18, 1) ELSE jz_x END", digits),
+            ),
+        ),
+    )
+    text = f"""
+        CASE
+          WHEN jz_t = '' THEN {err(C.EMPTY)}
+          WHEN NOT regexp_full_match(jz_t, '[0-9X]+') THEN {err(C.BAD_CHARACTERS, chars="jz__distinct_chars(jz_t)")}
+          WHEN length(jz_t) NOT IN (15, 18) THEN {err(C.WRONG_LENGTH, length="length(jz_t)")}
+          WHEN contains(left(jz_t, 17), 'X') OR (length(jz_t) = 15 AND contains(jz_t, 'X'))
+            THEN {err(C.BAD_CHARACTERS, chars="'X'")}
+          ELSE {body}
+        END"""
+    unquoted = f"""
+        CASE
+          WHEN (contains(jz_u, '.') OR contains(jz_u, 'E') OR contains(jz_u, 'e'))
+               AND regexp_matches(jz_u, {_q(_EXCEL_RE)}) AND regexp_matches(jz_u, '[0-9]')
+            THEN {err(C.EXCEL_MANGLED)}
+          ELSE {_let("jz_t", "replace(jz_u, '-', '')", text)}
+        END"""
     clean = _translate(
         "s",
         lambda c: "".join(fold_width(c).translate(_INVISIBLE_TABLE).split()).replace("x", "X"),
         FULL_WIDTH + "x" + INVISIBLE + WHITESPACE,
     )
-    u = f"CASE WHEN {fast} THEN s ELSE {_let('jz_c', clean, 'CASE WHEN starts_with(jz_c, $$$$) THEN substr(jz_c, 2) ELSE jz_c END')} END"  # noqa: E501
-    u = u.replace("$$$$", "''''")
-    t = f"replace({u}, '-', '')"
-    shape = f"""
-        CASE
-          WHEN {fast} THEN NULL
-          WHEN (contains({u}, '.') OR contains({u}, 'E') OR contains({u}, 'e'))
-               AND regexp_matches({u}, {_q(_EXCEL_RE)}) AND regexp_matches({u}, '[0-9]') THEN {msg(C.EXCEL_MANGLED)}
-          WHEN {t} = '' THEN {msg(C.EMPTY)}
-          WHEN NOT regexp_full_match({t}, '[0-9X]+') THEN {msg(C.BAD_CHARACTERS, chars=f"jz__distinct_chars({t})")}
-          WHEN length({t}) NOT IN (15, 18) THEN {msg(C.WRONG_LENGTH, length=f"length({t})")}
-          WHEN contains(left({t}, 17), 'X') OR (length({t}) = 15 AND contains({t}, 'X')) THEN {msg(C.BAD_CHARACTERS, chars="'X'")}
-        END"""  # noqa: E501
-    b = f"CASE WHEN length({t}) = 15 THEN substr({t}, 1, 6) || '19' || substr({t}, 7) ELSE substr({t}, 1, 17) END"
-    n = f"TRY_CAST({b} AS BIGINT)"
-    x = f"substr({_q(CHECK_CHARS)}, (" + " + ".join(f"{w} * ({n} // {10 ** (16 - i)} % 10)" for i, w in enumerate(WEIGHTS)) + ") % 11 + 1, 1)"  # noqa: E501
-    ymd = f"({n} // 1000 % 100000000)"
-    prepared = (
-        f"struct_pack(s := s, shape := {shape}, b := {b}, n := {n}, x := {x},"
-        f" a := CASE WHEN length({t}) = 18 THEN substr({t}, 18, 1) ELSE {x} END, ymd := {ymd},"
-        f" born := jz__date_exists({ymd} // 10000, {ymd} // 100 % 100, {ymd} % 100))"
+    general = _let(
+        "jz_u",
+        _let("jz_c", clean, "CASE WHEN starts_with(jz_c, chr(39)) THEN substr(jz_c, 2) ELSE jz_c END"),
+        unquoted,
     )
-    a = "CAST(as_of AS DATE)"
-    shown = "substr(p.b, 7, 4) || '-' || substr(p.b, 11, 2) || '-' || substr(p.b, 13, 2)"
-    decided = f"""
-        CASE
-          WHEN p.s IS NULL THEN NULL
-          WHEN p.shape IS NOT NULL THEN struct_pack(value := CAST(NULL AS VARCHAR), error := p.shape)
-          WHEN p.a <> p.x THEN
-            CASE WHEN ends_with(p.b || p.a, '000') THEN {err(C.EXCEL_MANGLED)}
-                 ELSE {err(C.CHECK_DIGIT, expected="p.x", actual="p.a")} END
-          WHEN NOT p.born THEN {err(C.BIRTH_DATE, date=shown)}
-          WHEN p.ymd > year({a}) * 10000 + month({a}) * 100 + day({a})
-            THEN {err(C.BIRTH_DATE_FUTURE, date=shown, as_of=f"strftime({a}, '%Y-%m-%d')")}
-          WHEN p.ymd < {EARLIEST_BIRTH_DATE:%Y%m%d}
-            THEN {err(C.BIRTH_DATE_TOO_EARLY, date=shown, earliest=_q(EARLIEST_BIRTH_DATE.isoformat()))}
-          WHEN NOT jz__region_known(p.n // 100000000000) THEN {err(C.REGION, region="substr(p.b, 1, 6)")}
-          ELSE {_ok("p.b || p.x", "VARCHAR")}
-        END"""
     distinct = _let(
         "jz_l",
         "regexp_extract_all(t, '[^0-9X]')",
@@ -427,9 +449,10 @@ def _id_macros(codes: tuple[str, ...]) -> list[str]:
         f"CREATE OR REPLACE TEMP MACRO jz__region_known(code) AS CASE WHEN code BETWEEN {low} AND {high}"
         f" THEN get_bit('{bits}'::BIT, CAST(code - {low} AS INTEGER)) = 1 ELSE false END",
         f"CREATE OR REPLACE TEMP MACRO jz__distinct_chars(t) AS {distinct}",
-        f"CREATE OR REPLACE TEMP MACRO jz__id_prepared(s) AS {prepared}",
-        f"CREATE OR REPLACE TEMP MACRO jz__id_decided(p, as_of) AS {decided}",
-        "CREATE OR REPLACE TEMP MACRO jz_id(s, as_of) AS jz__id_decided(jz__id_prepared(s), as_of)",
+        f"CREATE OR REPLACE TEMP MACRO jz__id_fast(s, as_of) AS {fast}",
+        f"CREATE OR REPLACE TEMP MACRO jz__id_general(s, as_of) AS {general}",
+        f"CREATE OR REPLACE TEMP MACRO jz_id(s, as_of) AS CASE WHEN jz__id_fast(s, as_of) THEN {_ok('s', 'VARCHAR')}"
+        " WHEN s IS NULL THEN NULL ELSE jz__id_general(s, as_of) END",
     ]
 
 

@@ -93,7 +93,7 @@ def link_review_decide(*, actor: Staff, review: LinkReview, same_person: bool) -
     """A clerk says whether the record is this person. "Yes" lands the record's evidence on the person; either
     answer is remembered for the next time the same record arrives."""
     _require(actor, REVIEW_LINK)
-    review = LinkReview.objects.select_for_update().select_related("batch", "decided_by").get(pk=review.pk)
+    review = LinkReview.objects.select_for_update(of=("self",)).select_related("batch", "decided_by").get(pk=review.pk)
     if not review.can_decide():
         raise ExchangeError(
             ExchangeErrorCode.ALREADY_DECIDED,

@@ -83,8 +83,12 @@ def batch_detail(request, batch_id):
         table = store.read_rejected(batch).slice(0, PREVIEW_ROWS).to_pydict()
         preview = list(zip(table["_row"], table["_reason"], strict=True))
     template = "exchange/_batch_status.html" if request.htmx else "exchange/batch_detail.html"
-    columns = {k: v for k, v in batch.columns.items() if k != "_headers"}
-    return render(request, template, {"batch": batch, "preview": preview, "columns": columns})
+    kind = all_sources().get(batch.source, None)
+    kind = kind.kinds.get(batch.kind) if kind else None
+    labels = {name: f.label or name for name, f in kind.fields.items()} if kind else {}
+    columns = {k: labels.get(v, v) for k, v in batch.columns.items() if k != "_headers"}
+    context = {"batch": batch, "preview": preview, "columns": columns, "kind_label": kind.label if kind else batch.kind}
+    return render(request, template, context)
 
 
 @login_required
@@ -104,7 +108,11 @@ def batch_rejected(request, batch_id):
 @login_required
 def review_list(request):
     _need(request, REVIEW_LINK)
-    reviews = selectors.review_list(actor=request.user)[:200]
+    reviews = list(selectors.review_list(actor=request.user)[:200])
+    sources = all_sources()
+    for r in reviews:
+        kind = sources[r.batch.source].kinds.get(r.batch.kind) if r.batch.source in sources else None
+        r.kind_label = kind.label if kind else r.batch.kind
     return render(request, "exchange/review_list.html", {"reviews": reviews})
 
 
