@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -38,7 +41,15 @@ class Command(BaseCommand):
         if no_serve:
             return
         self.stdout.write(self.style.SUCCESS(f"\n打开 http://{addr}/ 登录。按 Ctrl+C 停止。\n"))
-        call_command("runserver", addr, use_reloader=False)
+        # The background worker (uploaded files, the watched folder inbox/<数据源>/) runs beside the web server.
+        worker = subprocess.Popen(
+            [sys.executable, "-c", "from jiuzhu.cli import main; main()", "run_huey", "--workers", "2", "-k", "thread"]
+        )
+        try:
+            call_command("runserver", addr, use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
 
     def _demo_feeds(self) -> None:
         """Department files in the watched folder, imported once, so every page of the exchange has something."""
