@@ -7,7 +7,6 @@ each pointing back to the batch and row it came from.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 
@@ -15,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.org.models import Department
+from jiuzhu.org.models import ApiClient, Department
 from jiuzhu.registry.models import Household, Person
 
 
@@ -115,9 +114,7 @@ class SourceToken(models.Model):
     def __str__(self) -> str:
         return f"{self.source} · {self.name} ({self.token_prefix}…)"
 
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
+    hash_token = staticmethod(ApiClient.hash_token)  # the same hashing as the staff API clients' tokens
 
     @staticmethod
     def new_token() -> str:

@@ -43,7 +43,7 @@ import duckdb
 from django.utils import translation
 from stdnum import numdb
 
-from jiuzhu.core import parsing as p
+from jiuzhu.core import parsing
 from jiuzhu.core.id_number import (
     CHECK_CHARS,
     EARLIEST_BIRTH_DATE,
@@ -162,13 +162,13 @@ def _id(raw: str, *, as_of: date | None = None) -> str:
 
 
 def _amount(raw: str, *, unit: str = "元", allow_negative: bool = False) -> Decimal:
-    return p.parse_amount(raw, unit=unit, allow_negative=allow_negative).quantize(Decimal("0.01"))
+    return parsing.parse_amount(raw, unit=unit, allow_negative=allow_negative).quantize(Decimal("0.01"))
 
 
 KINDS: dict[str, Callable[..., Any]] = {
     "id": _id,
-    "date": p.parse_date,
-    "month": p.parse_month,
+    "date": parsing.parse_date,
+    "month": parsing.parse_month,
     "amount": _amount,
     "int": parse_int,
     "phone": parse_phone,
@@ -209,15 +209,17 @@ def region_codes() -> tuple[str, ...]:
 
 # --- The same rules as SQL ---------------------------------------------------------------------------------------
 #
-# Speed shapes the SQL (1 M rows × ID number + date + amount + name in well under a second on two cores):
-# - translate() and trim(s, characters) build their table of characters again for every row (microseconds), so
-#   they run only behind a regexp_matches guard that finds a character they would change;
-# - the common form of each kind (an 18-character ID number, 2024-03-05, 1200.5) takes a fast path decided by one
-#   cheap test, and the general rules run only for the other rows;
-# - DuckDB computes a repeated sub-expression once only if one occurrence is evaluated for every row (outside any
-#   CASE branch), so the ID number's intermediate values are the fields of one struct, read in the first WHEN;
-#   the general paths, taken by few rows, bind their values with _let (a one-element list through a lambda).
-# Lambda parameters are named jz_… so that they cannot hide a column passed in as an argument.
+# Speed shapes the SQL (1 M rows × ID number + date + amount + name in well under a second on two cores), by three
+# facts of DuckDB 2.0 measured on this data:
+# - translate() and trim(s, characters) build their table of characters for every row (microseconds): trim is
+#   not used, translate and regexp_replace run only behind a regexp_matches that finds a character to change;
+# - a lambda (list_transform) sets up its body again for every chunk of 2048 rows that reaches it, so one
+#   unusual row in each chunk costs as much as the whole chunk: lambdas are used only to report rare errors;
+# - a sub-expression that occurs more than once is computed once per row only if one occurrence is evaluated
+#   for every row (not inside a CASE branch or a later WHEN). So each kind computes its intermediate values as
+#   expressions that are cheap on the common form (CASE WHEN fast THEN NULL ...), and names them all in the
+#   first WHEN — list_position([...], true): a list evaluates every element — which also picks the common form.
+# The fast path takes the common form (an 18-digit ID number, 2024-03-05, 1200.5); the rest follows the rules.
 
 
 def _q(text: str) -> str:
@@ -226,27 +228,32 @@ def _q(text: str) -> str:
 
 
 def _class(chars: str) -> str:
-    """A regular-expression class of exactly these characters."""
-    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in dict.fromkeys(chars)) + "]"
+    """A regular-expression class of exactly these characters, runs of consecutive ones as ranges."""
+    codes = sorted(set(map(ord, chars)))
+    runs: list[list[int]] = []
+    for c in codes:
+        if runs and c == runs[-1][1] + 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return "[" + "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in runs) + "]"
 
 
-def _let(name: str, value: str, body: str) -> str:
-    return f"list_transform([{value}], lambda {name}: {body})[1]"
-
-
-def _translate(expr: str, step: Callable[[str], str], chars: str) -> str:
-    """`expr` with what `step` (a per-character map to at most one character) does to each of `chars` done.
-
-    translate() runs only when a character it changes is present (see above)."""
-    mapping = {c: step(c) for c in dict.fromkeys(chars)}
-    assert all(len(v) <= 1 for v in mapping.values())
-    kept = [(c, v) for c, v in mapping.items() if v and v != c]
-    dropped = [c for c, v in mapping.items() if not v]
-    source = "".join(c for c, _ in kept) + "".join(dropped)
-    changed = _q(_class(source))
+def _narrow(expr: str) -> str:
+    """fold_width: full-width ASCII to ASCII and U+3000 to a space (translate() only when there is one)."""
+    source = FULL_WIDTH + "\u3000"
+    target = "".join(map(fold_width, source))
     return (
-        f"CASE WHEN regexp_matches({expr}, {changed})"
-        f" THEN translate({expr}, {_q(source)}, {_q(''.join(v for _, v in kept))}) ELSE {expr} END"
+        f"CASE WHEN regexp_matches({expr}, {_q(_class(source))})"
+        f" THEN translate({expr}, {_q(source)}, {_q(target)}) ELSE {expr} END"
+    )
+
+
+def _replace(expr: str, chars: str, by: str = "") -> str:
+    """Every one of `chars` in `expr` replaced by `by` (regexp_replace() only when there is one)."""
+    found = _q(_class(chars))
+    return (
+        f"CASE WHEN regexp_matches({expr}, {found}) THEN regexp_replace({expr}, {found}, {_q(by)}, 'g') ELSE {expr} END"
     )
 
 
@@ -269,91 +276,107 @@ def _err(sql_type: str, template: str, **exprs: str) -> str:
     return f"struct_pack(value := CAST(NULL AS {sql_type}), error := {_message(template, **exprs)})"
 
 
-def _fold(expr: str) -> str:
-    """core.parsing.fold: the narrow fold, then surrounding whitespace removed."""
-    needs = _q(f"{_class(FULL_WIDTH + chr(0x3000))}|^{_class(WHITESPACE)}|{_class(WHITESPACE)}$")
-    folded = _translate(expr, fold_width, FULL_WIDTH + "\u3000")
-    return f"CASE WHEN regexp_matches({expr}, {needs}) THEN trim({folded}, {_q(WHITESPACE)}) ELSE {expr} END"
+def _macro(signature: str, body: str) -> str:
+    return f"CREATE OR REPLACE TEMP MACRO {signature} AS {body}"
 
 
-def _squeeze(expr: str) -> str:
-    """The narrow fold with every whitespace character removed (how amounts, integers and phones are read)."""
-    return _translate(expr, lambda c: "".join(fold_width(c).split()), FULL_WIDTH + WHITESPACE)
-
-
-_EXCEL_RE = r"^(?:[+-]?[0-9]+(?:\.[0-9]*)?[Ee][+-]?[0-9]+|[+-]?[0-9]*\.[0-9]*)$"
+_WS = _class(WHITESPACE)
+_DATE_GROUPS = "['y', 's1', 'm', 's2', 'd', 'e', 'm8', 'd8']"
 _DATE_RE = r"^([0-9]{4})(?:([-/.年])([0-9]{1,2})([-/.月])([0-9]{1,2})(日?)|([0-9]{2})([0-9]{2}))$"
 _MONTH_RE = r"^([0-9]{4})(?:[-/.]([0-9]{1,2})|年([0-9]{1,2})月|([0-9]{2}))$"
 _AMOUNT_RE = r"^([+-]?)([0-9]+)(?:\.([0-9]+))?(万)?(元)?$"
 _THOUSANDS_RE = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?万?元?$"
 _INT_RE = r"^([+-]?)([0-9]+)(?:\.([0-9]+))?$"
 _INT_THOUSANDS_RE = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"
+_EXCEL_RE = r"^(?:[+-]?[0-9]+(?:\.[0-9]*)?[Ee][+-]?[0-9]+|[+-]?[0-9]*\.[0-9]*)$"
 _AREA_RE = "(010|02[0-9]|0[3-9][0-9]{2})"
 
 
-def _date_macros() -> list[str]:
-    # jz__ymd(t): STRUCT(y, m, d) of a folded text in one of parse_date's forms (whose separators agree: 2024-03/05
-    # is none of them), else NULL. jz__date_exists: what datetime.date accepts (years 1–9999).
-    forms = (
-        "(jz_p.s1 = '-' AND jz_p.s2 = '-' AND jz_p.e = '') OR (jz_p.s1 = '/' AND jz_p.s2 = '/' AND jz_p.e = '')"
-        " OR (jz_p.s1 = '.' AND jz_p.s2 = '.' AND jz_p.e = '')"
-        " OR (jz_p.s1 = '年' AND jz_p.s2 = '月' AND jz_p.e = '日') OR jz_p.m8 <> ''"
-    )
-    ymd = _let(
-        "jz_p",
-        f"regexp_extract(t, {_q(_DATE_RE)}, ['y', 's1', 'm', 's2', 'd', 'e', 'm8', 'd8'])",
-        f"CASE WHEN {forms} THEN struct_pack(y := CAST(jz_p.y AS INTEGER), m := CAST(jz_p.m || jz_p.m8 AS INTEGER),"
-        " d := CAST(jz_p.d || jz_p.d8 AS INTEGER)) END",
-    )
-    exists = (
-        "y >= 1 AND m BETWEEN 1 AND 12 AND d >= 1 AND d <= CASE WHEN m = 2 THEN CASE WHEN y % 4 = 0"
-        " AND (y % 100 <> 0 OR y % 400 = 0) THEN 29 ELSE 28 END WHEN m IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
-    )
-    general_date = _let(
-        "jz_d",
-        f"jz__ymd({_fold('s')})",
-        f"""CASE WHEN jz_d IS NULL THEN {_err("DATE", p.DATE_UNREADABLE, value="s")}
-                 WHEN NOT jz__date_exists(jz_d.y, jz_d.m, jz_d.d) THEN {_err("DATE", p.DATE_DOES_NOT_EXIST, value="s")}
-                 ELSE {_ok("make_date(jz_d.y, jz_d.m, jz_d.d)", "DATE")} END""",
-    )
-    # The fast path: text that is exactly how DuckDB writes a date (2024-03-05) is that date.
-    date = f"""
-        CASE WHEN CAST(TRY_CAST(s AS DATE) AS VARCHAR) = s AND strlen(s) = 10 THEN {_ok("TRY_CAST(s AS DATE)", "DATE")}
-             WHEN s IS NULL THEN NULL
-             ELSE {general_date} END"""
-    month_of_date = _let(
-        "jz_d",
-        "jz__ymd(jz_t)",
-        f"""CASE WHEN jz_d IS NULL THEN {_err("DATE", p.MONTH_UNREADABLE, value="s")}
-                 WHEN NOT jz__date_exists(jz_d.y, jz_d.m, jz_d.d) THEN {_err("DATE", p.DATE_DOES_NOT_EXIST, value="s")}
-                 WHEN jz_d.d <> 1 THEN {_err("DATE", p.MONTH_HAS_A_DAY, value="s")}
-                 ELSE {_ok("make_date(jz_d.y, jz_d.m, 1)", "DATE")} END""",
-    )
-    general_month = _let(
-        "jz_t",
-        _fold("s"),
-        _let(
-            "jz_p",
-            f"regexp_extract(jz_t, {_q(_MONTH_RE)}, ['y', 'm1', 'm2', 'm3'])",
-            _let(
-                "jz_m",
-                "struct_pack(y := TRY_CAST(jz_p.y AS INTEGER), m := TRY_CAST(jz_p.m1 || jz_p.m2 || jz_p.m3 AS INTEGER))",
-                f"""CASE WHEN jz_p.y = '' THEN {month_of_date}
-                         WHEN NOT jz__date_exists(jz_m.y, jz_m.m, 1) THEN {_err("DATE", p.MONTH_DOES_NOT_EXIST, value="s")}
-                         ELSE {_ok("make_date(jz_m.y, jz_m.m, 1)", "DATE")} END""",
-            ),
+def _shared_macros() -> list[str]:
+    edges = _q(f"^{_WS}+|{_WS}+$")
+    return [
+        _macro("jz__narrow(s)", _narrow("s")),
+        # core.parsing.fold; and the same with every whitespace character removed (amounts, integers, phones)
+        _macro(
+            "jz_fold(s)",
+            f"CASE WHEN regexp_matches(jz__narrow(s), {edges}) THEN regexp_replace(jz__narrow(s), {edges}, '', 'g')"
+            " ELSE jz__narrow(s) END",
         ),
+        _macro("jz__squeeze(s)", _replace("jz__narrow(s)", WHITESPACE)),
+        # what datetime.date accepts (years 1–9999)
+        _macro(
+            "jz__date_exists(y, m, d)",
+            "y >= 1 AND m BETWEEN 1 AND 12 AND d >= 1 AND d <= CASE WHEN m = 2 THEN CASE WHEN y % 4 = 0"
+            " AND (y % 100 <> 0 OR y % 400 = 0) THEN 29 ELSE 28 END WHEN m IN (4, 6, 9, 11) THEN 30 ELSE 31 END",
+        ),
+        # STRUCT(y, m, d) of the groups p of _DATE_RE, when the form's separators agree (2024-03/05 is no date)
+        _macro(
+            "jz__ymd(p)",
+            "CASE WHEN (p.s1 = '-' AND p.s2 = '-' AND p.e = '') OR (p.s1 = '/' AND p.s2 = '/' AND p.e = '')"
+            " OR (p.s1 = '.' AND p.s2 = '.' AND p.e = '') OR (p.s1 = '年' AND p.s2 = '月' AND p.e = '日')"
+            " OR p.m8 <> '' THEN struct_pack(y := CAST(p.y AS INTEGER), m := CAST(p.m || p.m8 AS INTEGER),"
+            " d := CAST(p.d || p.d8 AS INTEGER)) END",
+        ),
+        # the characters of t other than digits and X, each once, in order (a lambda: only for that error)
+        _macro(
+            "jz__other_chars(t)",
+            "list_transform([regexp_extract_all(t, '[^0-9X]')], lambda jz_l: array_to_string("
+            "list_filter(jz_l, lambda jz_c, jz_i: list_position(jz_l, jz_c) = jz_i), ''))[1]",
+        ),
+    ]
+
+
+def _date_macros() -> list[str]:
+    def err(template: str) -> str:
+        return _err("DATE", template, value="s")
+
+    # A text that is exactly how DuckDB writes a date (2024-03-05) is that date; the rest: p, the groups of the
+    # folded text, and ymd, the date it names.
+    fast = "(CAST(TRY_CAST(s AS DATE) AS VARCHAR) = s AND strlen(s) = 10)"
+    p = f"CASE WHEN {fast} THEN NULL ELSE regexp_extract(jz_fold(s), {_q(_DATE_RE)}, {_DATE_GROUPS}) END"
+    date = f"""
+        CASE
+          WHEN list_position([{fast}, jz__date_ymd(s) IS NULL], true) = 1 THEN {_ok("TRY_CAST(s AS DATE)", "DATE")}
+          WHEN s IS NULL THEN NULL
+          WHEN jz__date_ymd(s) IS NULL THEN {err(parsing.DATE_UNREADABLE)}
+          WHEN NOT jz__date_exists(jz__date_ymd(s).y, jz__date_ymd(s).m, jz__date_ymd(s).d)
+            THEN {err(parsing.DATE_DOES_NOT_EXIST)}
+          ELSE {_ok("make_date(jz__date_ymd(s).y, jz__date_ymd(s).m, jz__date_ymd(s).d)", "DATE")}
+        END"""
+    # Months: 2024-03 is the fast path; m: the groups of a month form; ymd: those of a full date otherwise.
+    fast_month = "(CAST(TRY_CAST(s || '-01' AS DATE) AS VARCHAR) = s || '-01' AND strlen(s) = 7)"
+    m = f"CASE WHEN {fast_month} THEN NULL ELSE regexp_extract(jz_fold(s), {_q(_MONTH_RE)}, ['y', 'm1', 'm2', 'm3']) END"
+    ym = (
+        "CASE WHEN jz__month_groups(s) IS NULL OR jz__month_groups(s).y = '' THEN NULL ELSE struct_pack("
+        "y := CAST(jz__month_groups(s).y AS INTEGER), m := CAST(jz__month_groups(s).m1 || jz__month_groups(s).m2"
+        " || jz__month_groups(s).m3 AS INTEGER)) END"
+    )
+    full = (
+        "CASE WHEN jz__month_groups(s) IS NULL OR jz__month_groups(s).y <> '' THEN NULL"
+        f" ELSE jz__ymd(regexp_extract(jz_fold(s), {_q(_DATE_RE)}, {_DATE_GROUPS})) END"
     )
     month = f"""
-        CASE WHEN CAST(TRY_CAST(s || '-01' AS DATE) AS VARCHAR) = s || '-01' AND strlen(s) = 7
-               THEN {_ok("TRY_CAST(s || '-01' AS DATE)", "DATE")}
-             WHEN s IS NULL THEN NULL
-             ELSE {general_month} END"""
+        CASE
+          WHEN list_position([{fast_month}, jz__month_ym(s) IS NULL, jz__month_ymd(s) IS NULL], true) = 1
+            THEN {_ok("TRY_CAST(s || '-01' AS DATE)", "DATE")}
+          WHEN s IS NULL THEN NULL
+          WHEN jz__month_ym(s) IS NOT NULL THEN
+            CASE WHEN jz__date_exists(jz__month_ym(s).y, jz__month_ym(s).m, 1)
+                 THEN {_ok("make_date(jz__month_ym(s).y, jz__month_ym(s).m, 1)", "DATE")}
+                 ELSE {err(parsing.MONTH_DOES_NOT_EXIST)} END
+          WHEN jz__month_ymd(s) IS NULL THEN {err(parsing.MONTH_UNREADABLE)}
+          WHEN NOT jz__date_exists(jz__month_ymd(s).y, jz__month_ymd(s).m, jz__month_ymd(s).d)
+            THEN {err(parsing.DATE_DOES_NOT_EXIST)}
+          WHEN jz__month_ymd(s).d <> 1 THEN {err(parsing.MONTH_HAS_A_DAY)}
+          ELSE {_ok("make_date(jz__month_ymd(s).y, jz__month_ymd(s).m, 1)", "DATE")}
+        END"""
     return [
-        f"CREATE OR REPLACE TEMP MACRO jz__ymd(t) AS {ymd}",
-        f"CREATE OR REPLACE TEMP MACRO jz__date_exists(y, m, d) AS {exists}",
-        f"CREATE OR REPLACE TEMP MACRO jz_date(s) AS {date}",
-        f"CREATE OR REPLACE TEMP MACRO jz_month(s) AS {month}",
+        _macro("jz__date_ymd(s)", f"jz__ymd({p})"),
+        _macro("jz_date(s)", date),
+        _macro("jz__month_groups(s)", m),
+        _macro("jz__month_ym(s)", ym),
+        _macro("jz__month_ymd(s)", full),
+        _macro("jz_month(s)", month),
     ]
 
 
@@ -363,96 +386,90 @@ def _id_macros(codes: tuple[str, ...]) -> list[str]:
     def err(code: IdNumberErrorCode, **exprs: str) -> str:
         return _err("VARCHAR", str(code.label), **exprs)
 
+    # parse_id_number step by step, as macros of s: fast — already 18 digits (or 17 and X); u — the text folded,
+    # zero-width characters and whitespace removed, x raised, Excel's leading ' dropped; t — u without '-';
+    # shape — 0 if t is 15 or 18 digits (X only last), else which of the reasons (9: no value); b — the 17-digit
+    # body (a 15-digit number with 19 put in); n — b as a number; x — its check character; a — the one given.
+    text = _replace("jz__narrow(s)", WHITESPACE + INVISIBLE)
+    weighted = " + ".join(f"{w} * (jz__id_n(s) // {10 ** (16 - i)} % 10)" for i, w in enumerate(WEIGHTS))
     a = "CAST(as_of AS DATE)"
-    as_of_ymd = f"(year({a}) * 10000 + month({a}) * 100 + day({a}))"
-    earliest = f"{EARLIEST_BIRTH_DATE:%Y%m%d}"
-
-    def checksum(n: str) -> str:
-        terms = " + ".join(f"{w} * ({n} // {10 ** (16 - i)} % 10)" for i, w in enumerate(WEIGHTS))
-        return f"substr({_q(CHECK_CHARS)}, ({terms}) % 11 + 1, 1)"
-
-    def born_exists(n: str) -> str:
-        return f"jz__date_exists({n} // 10000000 % 10000, {n} // 100000 % 100, {n} // 1000 % 100)"
-
-    # The fast path: an 18-character number already in canonical form that passes every check is its own value.
-    fast = "regexp_full_match(s, '[0-9]{17}[0-9X]') AND " + _let(
-        "jz_n",
-        "TRY_CAST(substr(s, 1, 17) AS BIGINT)",
-        f"substr(s, 18, 1) = {checksum('jz_n')} AND {born_exists('jz_n')} AND jz_n // 1000 % 100000000 <= {as_of_ymd}"
-        f" AND jz_n // 1000 % 100000000 >= {earliest} AND jz__region_known(jz_n // 100000000000)",
-    )
-    # The general path, parse_id_number step by step. jz_u: the text folded, zero-width characters and whitespace
-    # removed, x raised, Excel's leading ' dropped; jz_t: without '-'; jz_b: the 17-digit body (a 15-digit number
-    # with 19 put in); jz_n: jz_b as a number; jz_x: the check character; jz_a: the one given.
-    shown = "substr(jz_b, 7, 4) || '-' || substr(jz_b, 11, 2) || '-' || substr(jz_b, 13, 2)"
-    digits = f"""
+    ymd = "(jz__id_n(s) // 1000 % 100000000)"
+    failures = [
+        "jz__id_shape(s) <> 0",
+        "jz__id_a(s) <> jz__id_x(s)",
+        f"NOT jz__date_exists({ymd} // 10000, {ymd} // 100 % 100, {ymd} % 100)",
+        f"{ymd} > year({a}) * 10000 + month({a}) * 100 + day({a})",
+        f"{ymd} < {EARLIEST_BIRTH_DATE:%Y%m%d}",
+        "NOT jz__region_known(jz__id_n(s) // 100000000000)",
+    ]
+    fails = f"list_position([{', '.join(failures)}], true)"
+    shown = "substr(jz__id_b(s), 7, 4) || '-' || substr(jz__id_b(s), 11, 2) || '-' || substr(jz__id_b(s), 13, 2)"
+    shape_error = f"""
+        CASE jz__id_shape(s)
+          WHEN 1 THEN {err(C.EXCEL_MANGLED)}
+          WHEN 2 THEN {err(C.EMPTY)}
+          WHEN 3 THEN {err(C.BAD_CHARACTERS, chars="jz__other_chars(jz__id_t(s))")}
+          WHEN 4 THEN {err(C.WRONG_LENGTH, length="length(jz__id_t(s))")}
+          ELSE {err(C.BAD_CHARACTERS, chars="'X'")}
+        END"""
+    number = f"""
         CASE
-          WHEN jz_a <> jz_x THEN
-            CASE WHEN ends_with(jz_b || jz_a, '000') THEN {err(C.EXCEL_MANGLED)}
-                 ELSE {err(C.CHECK_DIGIT, expected="jz_x", actual="jz_a")} END
-          WHEN NOT {born_exists("jz_n")} THEN {err(C.BIRTH_DATE, date=shown)}
-          WHEN jz_n // 1000 % 100000000 > {as_of_ymd}
-            THEN {err(C.BIRTH_DATE_FUTURE, date=shown, as_of=f"strftime({a}, '%Y-%m-%d')")}
-          WHEN jz_n // 1000 % 100000000 < {earliest}
+          WHEN {fails} IS NULL THEN {_ok("jz__id_b(s) || jz__id_x(s)", "VARCHAR")}
+          WHEN jz__id_shape(s) = 9 THEN NULL
+          WHEN {fails} = 1 THEN {shape_error}
+          WHEN {fails} = 2 THEN
+            CASE WHEN ends_with(jz__id_b(s) || jz__id_a(s), '000') THEN {err(C.EXCEL_MANGLED)}
+                 ELSE {err(C.CHECK_DIGIT, expected="jz__id_x(s)", actual="jz__id_a(s)")} END
+          WHEN {fails} = 3 THEN {err(C.BIRTH_DATE, date=shown)}
+          WHEN {fails} = 4 THEN {err(C.BIRTH_DATE_FUTURE, date=shown, as_of=f"strftime({a}, '%Y-%m-%d')")}
+          WHEN {fails} = 5
             THEN {err(C.BIRTH_DATE_TOO_EARLY, date=shown, earliest=_q(EARLIEST_BIRTH_DATE.isoformat()))}
-          WHEN NOT jz__region_known(jz_n // 100000000000) THEN {err(C.REGION, region="substr(jz_b, 1, 6)")}
-          ELSE {_ok("jz_b || jz_x", "VARCHAR")}
+          ELSE {err(C.REGION, region="substr(jz__id_b(s), 1, 6)")}
         END"""
-    body = _let(
-        "jz_b",
-        "CASE WHEN length(jz_t) = 15 THEN substr(jz_t, 1, 6) || '19' || substr(jz_t, 7) ELSE substr(jz_t, 1, 17) END",
-        _let(
-            "jz_n",
-            "TRY_CAST(jz_b AS BIGINT)",
-            _let(
-                "jz_x",
-                checksum("jz_n"),
-                _let("jz_a", "CASE WHEN length(jz_t) = 18 THEN substr(jz_t, 18, 1) ELSE jz_x END", digits),
-            ),
-        ),
-    )
-    text = f"""
-        CASE
-          WHEN jz_t = '' THEN {err(C.EMPTY)}
-          WHEN NOT regexp_full_match(jz_t, '[0-9X]+') THEN {err(C.BAD_CHARACTERS, chars="jz__distinct_chars(jz_t)")}
-          WHEN length(jz_t) NOT IN (15, 18) THEN {err(C.WRONG_LENGTH, length="length(jz_t)")}
-          WHEN contains(left(jz_t, 17), 'X') OR (length(jz_t) = 15 AND contains(jz_t, 'X'))
-            THEN {err(C.BAD_CHARACTERS, chars="'X'")}
-          ELSE {body}
-        END"""
-    unquoted = f"""
-        CASE
-          WHEN (contains(jz_u, '.') OR contains(jz_u, 'E') OR contains(jz_u, 'e'))
-               AND regexp_matches(jz_u, {_q(_EXCEL_RE)}) AND regexp_matches(jz_u, '[0-9]')
-            THEN {err(C.EXCEL_MANGLED)}
-          ELSE {_let("jz_t", "replace(jz_u, '-', '')", text)}
-        END"""
-    clean = _translate(
-        "s",
-        lambda c: "".join(fold_width(c).translate(_INVISIBLE_TABLE).split()).replace("x", "X"),
-        FULL_WIDTH + "x" + INVISIBLE + WHITESPACE,
-    )
-    general = _let(
-        "jz_u",
-        _let("jz_c", clean, "CASE WHEN starts_with(jz_c, chr(39)) THEN substr(jz_c, 2) ELSE jz_c END"),
-        unquoted,
-    )
-    distinct = _let(
-        "jz_l",
-        "regexp_extract_all(t, '[^0-9X]')",
-        "array_to_string(list_filter(jz_l, lambda jz_c, jz_i: list_position(jz_l, jz_c) = jz_i), '')",
-    )
     low, high = int(codes[0]), int(codes[-1])
     known = set(map(int, codes))
     bits = "".join("1" if c in known else "0" for c in range(low, high + 1))
     return [
-        f"CREATE OR REPLACE TEMP MACRO jz__region_known(code) AS CASE WHEN code BETWEEN {low} AND {high}"
-        f" THEN get_bit('{bits}'::BIT, CAST(code - {low} AS INTEGER)) = 1 ELSE false END",
-        f"CREATE OR REPLACE TEMP MACRO jz__distinct_chars(t) AS {distinct}",
-        f"CREATE OR REPLACE TEMP MACRO jz__id_fast(s, as_of) AS {fast}",
-        f"CREATE OR REPLACE TEMP MACRO jz__id_general(s, as_of) AS {general}",
-        f"CREATE OR REPLACE TEMP MACRO jz_id(s, as_of) AS CASE WHEN jz__id_fast(s, as_of) THEN {_ok('s', 'VARCHAR')}"
-        " WHEN s IS NULL THEN NULL ELSE jz__id_general(s, as_of) END",
+        _macro(
+            "jz__region_known(code)",
+            f"CASE WHEN code BETWEEN {low} AND {high} THEN get_bit('{bits}'::BIT, CAST(code - {low} AS INTEGER)) = 1"
+            " ELSE false END",
+        ),
+        _macro("jz__id_fast(s)", "regexp_full_match(s, '[0-9]{17}[0-9X]')"),
+        _macro("jz__id_text(s)", f"replace({text}, 'x', 'X')"),
+        _macro(
+            "jz__id_u(s)",
+            "CASE WHEN jz__id_fast(s) THEN s WHEN starts_with(jz__id_text(s), chr(39)) THEN substr(jz__id_text(s), 2)"
+            " ELSE jz__id_text(s) END",
+        ),
+        _macro("jz__id_t(s)", "replace(jz__id_u(s), '-', '')"),
+        _macro(
+            "jz__id_shape(s)",
+            f"""CASE
+                  WHEN jz__id_fast(s) THEN 0
+                  WHEN s IS NULL THEN 9
+                  WHEN (contains(jz__id_u(s), '.') OR contains(jz__id_u(s), 'E') OR contains(jz__id_u(s), 'e'))
+                       AND regexp_matches(jz__id_u(s), {_q(_EXCEL_RE)}) AND regexp_matches(jz__id_u(s), '[0-9]')
+                    THEN 1
+                  WHEN jz__id_t(s) = '' THEN 2
+                  WHEN NOT regexp_full_match(jz__id_t(s), '[0-9X]+') THEN 3
+                  WHEN length(jz__id_t(s)) NOT IN (15, 18) THEN 4
+                  WHEN contains(left(jz__id_t(s), 17), 'X') OR (length(jz__id_t(s)) = 15 AND contains(jz__id_t(s), 'X'))
+                    THEN 5
+                  ELSE 0
+                END""",
+        ),
+        _macro(
+            "jz__id_b(s)",
+            "CASE WHEN length(jz__id_t(s)) = 15 THEN substr(jz__id_t(s), 1, 6) || '19' || substr(jz__id_t(s), 7)"
+            " ELSE substr(jz__id_t(s), 1, 17) END",
+        ),
+        _macro("jz__id_n(s)", "TRY_CAST(jz__id_b(s) AS BIGINT)"),
+        _macro("jz__id_x(s)", f"substr({_q(CHECK_CHARS)}, ({weighted}) % 11 + 1, 1)"),
+        _macro(
+            "jz__id_a(s)", "CASE WHEN length(jz__id_t(s)) = 15 THEN jz__id_x(s) ELSE substr(jz__id_t(s), 18, 1) END"
+        ),
+        _macro("jz_id(s, as_of)", number),
     ]
 
 
@@ -460,152 +477,156 @@ def _amount_macros() -> list[str]:
     def err(template: str) -> str:
         return _err("DECIMAL(18,2)", template, value="s")
 
-    unit = "CASE WHEN jz_p.wan <> '' THEN 4 WHEN jz_p.yuan <> '' THEN 0 WHEN unit_multiplier = 10000 THEN 4 ELSE 0 END"
-    # i: the integer digits, f: the decimals without trailing zeros, k: the power of ten of the unit;
-    # w: the digits of whole yuan, the fen follow them in f.
-    scaled = _let(
-        "jz_a",
-        f"struct_pack(neg := jz_p.sign = '-', i := ltrim(jz_p.int, '0'), f := rtrim(jz_p.frac, '0'), k := {unit})",
-        _let(
-            "jz_w",
-            "jz_a.i || left(rpad(jz_a.f, jz_a.k, '0'), jz_a.k)",
-            f"""CASE
-                  WHEN jz_a.neg AND (jz_a.i <> '' OR jz_a.f <> '') AND NOT allow_negative THEN {err(p.AMOUNT_NEGATIVE)}
-                  WHEN length(jz_a.f) > jz_a.k + 2 THEN {err(p.AMOUNT_BELOW_FEN)}
-                  WHEN length(ltrim(jz_w, '0')) > 16 THEN {err(p.AMOUNT_TOO_LARGE)}
-                  ELSE {
-                _ok(
-                    "CASE WHEN jz_a.neg THEN '-' ELSE '' END || CASE WHEN jz_w = '' THEN '0' ELSE jz_w END"
-                    " || '.' || rpad(substr(jz_a.f, jz_a.k + 1), 2, '0')",
-                    "DECIMAL(18,2)",
-                )
-            }
-                END""",
-        ),
+    # fast — up to 12 digits and 2 decimals, which no unit takes out of range; t — the text folded and squeezed;
+    # comma — a comma that is no thousands separator; a — the parts: neg, i (the integer digits), f (the
+    # decimals without trailing zeros), k (the power of ten of the unit); w — the digits of whole yuan.
+    fast = r"regexp_full_match(s, '[0-9]{1,12}(?:\.[0-9]{1,2})?')"
+    groups = (
+        f"regexp_extract(replace(jz__amount_t(s), ',', ''), {_q(_AMOUNT_RE)}, ['sign', 'int', 'frac', 'wan', 'yuan'])"
     )
-    parsed = _let(
-        "jz_p",
-        f"regexp_extract(replace(jz_t, ',', ''), {_q(_AMOUNT_RE)}, ['sign', 'int', 'frac', 'wan', 'yuan'])",
-        f"CASE WHEN jz_p.int = '' THEN {err(p.AMOUNT_UNREADABLE)} ELSE {scaled} END",
+    unit = (
+        "CASE WHEN jz__amount_p(s).wan <> '' THEN 4 WHEN jz__amount_p(s).yuan <> '' THEN 0"
+        " WHEN unit_multiplier = 10000 THEN 4 ELSE 0 END"
     )
-    general = _let(
-        "jz_t",
-        _squeeze("s"),
-        f"""CASE WHEN contains(jz_t, ',') AND NOT regexp_matches(jz_t, {_q(_THOUSANDS_RE)}) THEN {err(p.AMOUNT_BAD_COMMA)}
-                 ELSE {parsed} END""",
+    parts = (
+        "CASE WHEN jz__amount_p(s) IS NULL OR jz__amount_p(s).int = '' THEN NULL ELSE struct_pack("
+        "neg := jz__amount_p(s).sign = '-', i := ltrim(jz__amount_p(s).int, '0'), f := rtrim(jz__amount_p(s).frac, '0'),"
+        f" k := {unit}) END"
     )
-    # The fast path: up to 12 digits and up to 2 decimals, which no unit can take out of range.
+    a = "jz__amount_a(s, unit_multiplier)"
+    whole = f"CASE WHEN {a} IS NULL THEN NULL ELSE {a}.i || left(rpad({a}.f, {a}.k, '0'), {a}.k) END"
+    w = "jz__amount_w(s, unit_multiplier)"
+    exact = (
+        f"CASE WHEN {a}.neg THEN '-' ELSE '' END || CASE WHEN {w} = '' THEN '0' ELSE {w} END"
+        f" || '.' || rpad(substr({a}.f, {a}.k + 1), 2, '0')"
+    )
     amount = f"""
         CASE
           WHEN unit_multiplier NOT IN (1, 10000)
             THEN error('jz_amount: unit_multiplier must be 1 (元) or 10000 (万元), not ' || unit_multiplier)
-          WHEN regexp_full_match(s, '[0-9]{{1,12}}(?:\\.[0-9]{{1,2}})?')
+          WHEN list_position([{fast}, jz__amount_comma(s), {w} IS NULL], true) = 1
             THEN {_ok("CAST(s AS DECIMAL(18,2)) * CAST(unit_multiplier AS INTEGER)", "DECIMAL(18,2)")}
           WHEN s IS NULL THEN NULL
-          ELSE {general}
+          WHEN jz__amount_comma(s) THEN {err(parsing.AMOUNT_BAD_COMMA)}
+          WHEN {a} IS NULL THEN {err(parsing.AMOUNT_UNREADABLE)}
+          WHEN {a}.neg AND ({a}.i <> '' OR {a}.f <> '') AND NOT allow_negative THEN {err(parsing.AMOUNT_NEGATIVE)}
+          WHEN length({a}.f) > {a}.k + 2 THEN {err(parsing.AMOUNT_BELOW_FEN)}
+          WHEN length(ltrim({w}, '0')) > 16 THEN {err(parsing.AMOUNT_TOO_LARGE)}
+          ELSE {_ok(exact, "DECIMAL(18,2)")}
         END"""
-    return [f"CREATE OR REPLACE TEMP MACRO jz_amount(s, unit_multiplier, allow_negative) AS {amount}"]
+    return [
+        _macro("jz__amount_t(s)", f"CASE WHEN {fast} THEN NULL ELSE jz__squeeze(s) END"),
+        _macro(
+            "jz__amount_comma(s)",
+            f"contains(jz__amount_t(s), ',') AND NOT regexp_matches(jz__amount_t(s), {_q(_THOUSANDS_RE)})",
+        ),
+        _macro("jz__amount_p(s)", f"CASE WHEN jz__amount_t(s) IS NULL THEN NULL ELSE {groups} END"),
+        _macro("jz__amount_a(s, unit_multiplier)", parts),
+        _macro("jz__amount_w(s, unit_multiplier)", whole),
+        _macro("jz_amount(s, unit_multiplier, allow_negative)", amount),
+    ]
 
 
 def _int_macros() -> list[str]:
     def err(template: str) -> str:
         return _err("BIGINT", template, value="s")
 
-    parsed = _let(
-        "jz_p",
-        f"regexp_extract(replace(jz_t, ',', ''), {_q(_INT_RE)}, ['sign', 'int', 'frac'])",
-        f"""CASE WHEN jz_p.int = '' THEN {err(INT_UNREADABLE)}
-                 WHEN rtrim(jz_p.frac, '0') <> '' THEN {err(INT_NOT_WHOLE)}
-                 WHEN length(ltrim(jz_p.int, '0')) > 18 THEN {err(INT_TOO_LARGE)}
-                 ELSE {_ok("jz_p.sign || jz_p.int", "BIGINT")} END""",
-    )
-    general = _let(
-        "jz_t",
-        _squeeze("s"),
-        f"""CASE WHEN contains(jz_t, ',') AND NOT regexp_matches(jz_t, {_q(_INT_THOUSANDS_RE)}) THEN {err(INT_BAD_COMMA)}
-                 ELSE {parsed} END""",
-    )
-    # The fast path: text that is exactly how DuckDB writes the number (no sign, no leading zero) is it.
+    # fast — text exactly as DuckDB writes the number (no sign, no leading zero); t — the text folded and
+    # squeezed; p — its parts.
+    n = "TRY_CAST(s AS BIGINT)"
+    fast = f"(CAST({n} AS VARCHAR) = s AND {n} BETWEEN -{'9' * 18} AND {'9' * 18})"
+    groups = f"regexp_extract(replace(jz__int_t(s), ',', ''), {_q(_INT_RE)}, ['sign', 'int', 'frac'])"
     number = f"""
-        CASE WHEN CAST(TRY_CAST(s AS BIGINT) AS VARCHAR) = s AND TRY_CAST(s AS BIGINT) BETWEEN -{"9" * 18} AND {"9" * 18}
-               THEN {_ok("TRY_CAST(s AS BIGINT)", "BIGINT")}
-             WHEN s IS NULL THEN NULL
-             ELSE {general} END"""
-    return [f"CREATE OR REPLACE TEMP MACRO jz_int(s) AS {number}"]
+        CASE
+          WHEN list_position([{fast}, jz__int_comma(s), jz__int_p(s) IS NULL], true) = 1 THEN {_ok(n, "BIGINT")}
+          WHEN s IS NULL THEN NULL
+          WHEN jz__int_comma(s) THEN {err(INT_BAD_COMMA)}
+          WHEN jz__int_p(s).int = '' THEN {err(INT_UNREADABLE)}
+          WHEN rtrim(jz__int_p(s).frac, '0') <> '' THEN {err(INT_NOT_WHOLE)}
+          WHEN length(ltrim(jz__int_p(s).int, '0')) > 18 THEN {err(INT_TOO_LARGE)}
+          ELSE {_ok("jz__int_p(s).sign || jz__int_p(s).int", "BIGINT")}
+        END"""
+    return [
+        _macro("jz__int_t(s)", f"CASE WHEN {fast} THEN NULL ELSE jz__squeeze(s) END"),
+        _macro(
+            "jz__int_comma(s)",
+            f"contains(jz__int_t(s), ',') AND NOT regexp_matches(jz__int_t(s), {_q(_INT_THOUSANDS_RE)})",
+        ),
+        _macro("jz__int_p(s)", f"CASE WHEN jz__int_t(s) IS NULL THEN NULL ELSE {groups} END"),
+        _macro("jz_int(s)", number),
+    ]
 
 
 def _phone_macros() -> list[str]:
     def err(template: str, **exprs: str) -> str:
         return _err("VARCHAR", template, value="s", **exprs)
 
-    landline = f"regexp_replace(jz_d, '^{_AREA_RE}', {_q(chr(92) + '1-')})"
-    choose = f"""
+    # fast — a mobile as it should be; t — the text folded and squeezed; d — its digits (NULL if t has other
+    # characters than digits, '+', '-' and parentheses), without +86 or 0086; intl — whether it had one.
+    fast = "regexp_full_match(s, '1[3-9][0-9]{9}')"
+    digits = (
+        "CASE WHEN jz__phone_t(s) IS NOT NULL AND regexp_full_match(jz__phone_t(s), '\\+?[0-9()\\-]+')"
+        " THEN replace(replace(replace(jz__phone_t(s), '(', ''), ')', ''), '-', '') END"
+    )
+    d = "jz__phone_d(s)"
+    landline = f"regexp_replace({d}, '^{_AREA_RE}', {_q(chr(92) + '1-')})"
+    phone = f"""
         CASE
-          WHEN starts_with(jz_d, '+') THEN {err(PHONE_UNREADABLE)}
-          WHEN regexp_full_match(jz_d, '1[3-9][0-9]{{9}}') THEN {_ok("jz_d", "VARCHAR")}
-          WHEN NOT jz_i AND regexp_full_match(jz_d, '{_AREA_RE}[2-9][0-9]{{6,7}}') THEN {_ok(landline, "VARCHAR")}
-          WHEN starts_with(jz_d, '1') AND length(jz_d) <> 11 THEN {err(PHONE_MOBILE_LENGTH, length="length(jz_d)")}
+          WHEN list_position([{fast}, {d} IS NULL, jz__phone_intl(s)], true) = 1 THEN {_ok("s", "VARCHAR")}
+          WHEN s IS NULL THEN NULL
+          WHEN {d} IS NULL OR starts_with({d}, '+') THEN {err(PHONE_UNREADABLE)}
+          WHEN regexp_full_match({d}, '1[3-9][0-9]{{9}}') THEN {_ok(d, "VARCHAR")}
+          WHEN NOT jz__phone_intl(s) AND regexp_full_match({d}, '{_AREA_RE}[2-9][0-9]{{6,7}}')
+            THEN {_ok(landline, "VARCHAR")}
+          WHEN starts_with({d}, '1') AND length({d}) <> 11 THEN {err(PHONE_MOBILE_LENGTH, length=f"length({d})")}
           ELSE {err(PHONE_UNREADABLE)}
         END"""
-    digits = _let(
-        "jz_d0",
-        "translate(jz_t, '()-', '')",
-        _let(
-            "jz_i",
-            "starts_with(jz_d0, '+86') OR starts_with(jz_d0, '0086')",
-            _let(
-                "jz_d",
-                "CASE WHEN starts_with(jz_d0, '+86') THEN substr(jz_d0, 4)"
-                " WHEN starts_with(jz_d0, '0086') THEN substr(jz_d0, 5) ELSE jz_d0 END",
-                choose,
-            ),
+    return [
+        _macro("jz__phone_t(s)", f"CASE WHEN {fast} THEN NULL ELSE jz__squeeze(s) END"),
+        _macro("jz__phone_d0(s)", digits),
+        _macro("jz__phone_intl(s)", "starts_with(jz__phone_d0(s), '+86') OR starts_with(jz__phone_d0(s), '0086')"),
+        _macro(
+            "jz__phone_d(s)",
+            "CASE WHEN starts_with(jz__phone_d0(s), '+86') THEN substr(jz__phone_d0(s), 4)"
+            " WHEN starts_with(jz__phone_d0(s), '0086') THEN substr(jz__phone_d0(s), 5) ELSE jz__phone_d0(s) END",
         ),
-    )
-    general = _let(
-        "jz_t",
-        _squeeze("s"),
-        f"CASE WHEN regexp_full_match(jz_t, '\\+?[0-9()\\-]+') THEN {digits} ELSE {err(PHONE_UNREADABLE)} END",
-    )
-    phone = f"""
-        CASE WHEN regexp_full_match(s, '1[3-9][0-9]{{9}}') THEN {_ok("s", "VARCHAR")}
-             WHEN s IS NULL THEN NULL
-             ELSE {general} END"""
-    return [f"CREATE OR REPLACE TEMP MACRO jz_phone(s) AS {phone}"]
+        _macro("jz_phone(s)", phone),
+    ]
 
 
 def _sex_macros() -> list[str]:
-    cases = " ".join(f"WHEN {_q(k)} THEN {_ok(_q(v), 'VARCHAR')}" for k, v in _SEXES.items())
-    sex = _let("jz_t", _fold("s"), f"CASE jz_t {cases} ELSE {_err('VARCHAR', SEX_UNREADABLE, value='s')} END")
-    return [f"CREATE OR REPLACE TEMP MACRO jz_sex(s) AS CASE WHEN s IS NOT NULL THEN {sex} END"]
+    cases = " ".join(f"WHEN jz_fold(s) = {_q(k)} THEN {_ok(_q(v), 'VARCHAR')}" for k, v in _SEXES.items())
+    return [
+        _macro(
+            "jz_sex(s)", f"CASE {cases} WHEN s IS NULL THEN NULL ELSE {_err('VARCHAR', SEX_UNREADABLE, value='s')} END"
+        )
+    ]
 
 
 def _text_macros() -> list[str]:
-    text = _translate("s", lambda c: fold_width(c).translate(_INVISIBLE_TABLE), FULL_WIDTH + "\u3000" + INVISIBLE)
-    squeezed = f"nullif(trim(regexp_replace({text}, {_q(_class(WHITESPACE) + '+')}, ' ', 'g'), ' '), '')"
-    unusual = _class(FULL_WIDTH + INVISIBLE + WHITESPACE.replace(" ", ""))
-    name = _translate(
-        "s",
-        lambda c: "".join(fold_width(c).translate(_INVISIBLE_TABLE).split()).translate(_NAME_DOTS_TABLE),
-        FULL_WIDTH + INVISIBLE + WHITESPACE + NAME_DOTS,
-    )
+    cleaned = _replace("jz__narrow(s)", INVISIBLE)
+    squeezed = f"nullif(regexp_replace(regexp_replace({cleaned}, {_q(_WS + '+')}, ' ', 'g'), '^ | $', '', 'g'), '')"
+    unusual = _q(_class(FULL_WIDTH + INVISIBLE + WHITESPACE.replace(" ", "")) + "|^ | $|  ")
+    dots = "".join(c for c in NAME_DOTS if c != "·") + "．"  # ． folds to . first: the same either way
+    name = _replace(_replace("jz__narrow(s)", WHITESPACE + INVISIBLE), dots, "·")
+    unusual_name = _q(_class(FULL_WIDTH + WHITESPACE + INVISIBLE + dots))
     return [
-        f"CREATE OR REPLACE TEMP MACRO jz_fold(s) AS {_fold('s')}",
-        f"CREATE OR REPLACE TEMP MACRO jz_text_value(s) AS CASE WHEN regexp_matches(s, {_q(unusual + '|^ | $|  ')})"
-        f" THEN {squeezed} ELSE nullif(s, '') END",
-        f"CREATE OR REPLACE TEMP MACRO jz_name_value(s) AS nullif({name}, '')",
+        _macro("jz_text_value(s)", f"CASE WHEN regexp_matches(s, {unusual}) THEN {squeezed} ELSE nullif(s, '') END"),
+        _macro("jz_name_value(s)", f"nullif(CASE WHEN regexp_matches(s, {unusual_name}) THEN {name} ELSE s END, '')"),
     ]
 
 
 def _value_and_error(kind: str, params: str) -> list[str]:
     return [
-        f"CREATE OR REPLACE TEMP MACRO jz_{kind}_value({params}) AS jz_{kind}({params}).value",
-        f"CREATE OR REPLACE TEMP MACRO jz_{kind}_error({params}) AS jz_{kind}({params}).error",
+        _macro(f"jz_{kind}_value({params})", f"jz_{kind}({params}).value"),
+        _macro(f"jz_{kind}_error({params})", f"jz_{kind}({params}).error"),
     ]
 
 
 @cache
 def _macro_sql(language: str | None) -> tuple[str, ...]:
     return (
+        *_shared_macros(),
         *_text_macros(),
         *_date_macros(),
         *_id_macros(region_codes()),

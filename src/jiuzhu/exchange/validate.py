@@ -157,7 +157,8 @@ def validate(
                 notes.append(f"CASE WHEN {name}__err IS NOT NULL THEN {set_aside} END")
             else:
                 # "身份证号校验位错误…" already names its column; other messages get the column's label in front
-                said = f"CASE WHEN starts_with({name}__err, '{label}') THEN {name}__err ELSE '{label}：' || {name}__err END"
+                err = f"{name}__err"
+                said = f"CASE WHEN starts_with({err}, '{label}') THEN {err} ELSE '{label}：' || {err} END"
                 reasons.append(f"CASE WHEN jz_text_value({col}) IS NOT NULL THEN {said} END")
     key_parts = " || '|' || ".join(
         f"coalesce(CAST({k} AS VARCHAR), jz_text_value(c{by_field[k].index}), '')" if k in by_field else "''"

@@ -71,13 +71,17 @@ def batch_list(request):
     return render(request, "exchange/batch_list.html", {"batches": batches, "sources": sources})
 
 
-@login_required
-def batch_detail(request, batch_id):
+def _batch(request, batch_id) -> FeedBatch:
     _need(request, IMPORT_FEED)
     try:
-        batch = selectors.batch_get(actor=request.user, id=batch_id)
+        return selectors.batch_get(actor=request.user, id=batch_id)
     except NotFound:
         raise Http404 from None
+
+
+@login_required
+def batch_detail(request, batch_id):
+    batch = _batch(request, batch_id)
     preview = []
     if batch.status == FeedBatch.Status.COMMITTED and batch.rejected:
         table = store.read_rejected(batch).slice(0, PREVIEW_ROWS).to_pydict()
@@ -93,11 +97,7 @@ def batch_detail(request, batch_id):
 
 @login_required
 def batch_rejected(request, batch_id):
-    _need(request, IMPORT_FEED)
-    try:
-        batch = selectors.batch_get(actor=request.user, id=batch_id)
-    except NotFound:
-        raise Http404 from None
+    batch = _batch(request, batch_id)
     if batch.status != FeedBatch.Status.COMMITTED:
         raise Http404
     audit.record(actor=request.user, action="feed_batch.download_rejected", obj=batch)
