@@ -55,3 +55,9 @@ messages: $(VENV)/.dev
 bench-policy: $(VENV)/.runtime
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/policy_bench.py $(BENCH_ARGS)
+
+## Benchmark the department data exchange: CSV/XLSX import with full validation, import end to end, exact-ID
+## linkage 10 M × 10 M, Splink on 100 k rows without IDs. BENCH_ARGS=--quick for a smoke run. See bench/README.md.
+.PHONY: bench-exchange
+bench-exchange: $(VENV)/.runtime
+	$(BIN)/python bench/exchange_bench.py $(BENCH_ARGS)

@@ -206,6 +206,8 @@ def _events(batch, source: SourceSpec, kind: KindSpec, records: list[dict], link
         if person_id is None and not id_number:
             continue  # nobody to route it to: the record stays in the store
         for event in kind.events:
+            if event.registered_only and person_id is None:
+                continue
             occurred = resolve(event.date, r)
             if occurred is None:
                 continue

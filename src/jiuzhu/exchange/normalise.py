@@ -209,17 +209,21 @@ def region_codes() -> tuple[str, ...]:
 
 # --- The same rules as SQL ---------------------------------------------------------------------------------------
 #
-# Speed shapes the SQL (1 M rows × ID number + date + amount + name in well under a second on two cores), by three
-# facts of DuckDB 2.0 measured on this data:
-# - translate() and trim(s, characters) build their table of characters for every row (microseconds): trim is
-#   not used, translate and regexp_replace run only behind a regexp_matches that finds a character to change;
-# - a lambda (list_transform) sets up its body again for every chunk of 2048 rows that reaches it, so one
-#   unusual row in each chunk costs as much as the whole chunk: lambdas are used only to report rare errors;
-# - a sub-expression that occurs more than once is computed once per row only if one occurrence is evaluated
-#   for every row (not inside a CASE branch or a later WHEN). So each kind computes its intermediate values as
-#   expressions that are cheap on the common form (CASE WHEN fast THEN NULL ...), and names them all in the
-#   first WHEN — list_position([...], true): a list evaluates every element — which also picks the common form.
-# The fast path takes the common form (an 18-digit ID number, 2024-03-05, 1200.5); the rest follows the rules.
+# Speed shapes the SQL (1 M rows × ID number + date + amount + name in well under a second on two cores). What
+# DuckDB 2.0 was measured to do, and how the macros answer it:
+# - The common form of each kind (an 18-digit ID number, 2024-03-05, 1200.5) takes a fast path: a few plain
+#   functions of the text. Only the other texts follow the rules step by step.
+# - translate() and trim(s, characters) build their table of characters for every row (microseconds): translate
+#   runs only when there is a full-width character to fold, trim(s, characters) is not used.
+# - A lambda sets its body up again for every chunk of 2048 rows that reaches it, so one unusual row per chunk
+#   costs as much as the chunk: no lambda on any path but the report of stray characters in an ID number.
+# - A macro is pasted in wherever it is used and the whole tree is planned: an intermediate value is used in few
+#   places, and built by chains of functions that each use the previous value once.
+# - A repeated sub-expression is computed once per row only if at least two of its uses are evaluated for every
+#   row (not in a CASE branch, a later WHEN, or the right side of AND/OR). So each intermediate value of the
+#   general path is written "CASE WHEN <fast> THEN NULL ELSE ... END" (nothing to do on the fast path) and named
+#   twice in the first WHEN, in a list (a list evaluates all its elements) that also decides the fast path:
+#   _anchors. Later WHENs then read it as a column.
 
 
 def _q(text: str) -> str:
@@ -229,9 +233,8 @@ def _q(text: str) -> str:
 
 def _class(chars: str) -> str:
     """A regular-expression class of exactly these characters, runs of consecutive ones as ranges."""
-    codes = sorted(set(map(ord, chars)))
     runs: list[list[int]] = []
-    for c in codes:
+    for c in sorted(set(map(ord, chars))):
         if runs and c == runs[-1][1] + 1:
             runs[-1][1] = c
         else:
@@ -239,22 +242,10 @@ def _class(chars: str) -> str:
     return "[" + "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in runs) + "]"
 
 
-def _narrow(expr: str) -> str:
-    """fold_width: full-width ASCII to ASCII and U+3000 to a space (translate() only when there is one)."""
-    source = FULL_WIDTH + "\u3000"
-    target = "".join(map(fold_width, source))
-    return (
-        f"CASE WHEN regexp_matches({expr}, {_q(_class(source))})"
-        f" THEN translate({expr}, {_q(source)}, {_q(target)}) ELSE {expr} END"
-    )
-
-
-def _replace(expr: str, chars: str, by: str = "") -> str:
-    """Every one of `chars` in `expr` replaced by `by` (regexp_replace() only when there is one)."""
-    found = _q(_class(chars))
-    return (
-        f"CASE WHEN regexp_matches({expr}, {found}) THEN regexp_replace({expr}, {found}, {_q(by)}, 'g') ELSE {expr} END"
-    )
+def _anchors(*values: str) -> str:
+    """List elements naming each value twice (see above). They follow the element that decides the fast path; for
+    the ID number, whose list names the first check that fails, they are false whenever s is not NULL."""
+    return ", ".join(f"({v}) IS NULL AND s IS NOT NULL" for v in values for _ in range(2))
 
 
 def _message(template: str, **exprs: str) -> str:
@@ -269,7 +260,7 @@ def _message(template: str, **exprs: str) -> str:
 
 
 def _ok(value: str, sql_type: str) -> str:
-    return f"struct_pack(value := CAST(({value}) AS {sql_type}), error := CAST(NULL AS VARCHAR))"
+    return f"struct_pack(value := TRY_CAST(({value}) AS {sql_type}), error := CAST(NULL AS VARCHAR))"
 
 
 def _err(sql_type: str, template: str, **exprs: str) -> str:
@@ -280,48 +271,51 @@ def _macro(signature: str, body: str) -> str:
     return f"CREATE OR REPLACE TEMP MACRO {signature} AS {body}"
 
 
+def _sub(expr: str, pattern: str, rewrite: str) -> str:
+    """regexp_replace with a rewrite whose \\1 … \\9 are groups."""
+    return f"regexp_replace({expr}, {_q(pattern)}, {_q(rewrite)})"
+
+
 _WS = _class(WHITESPACE)
-_DATE_GROUPS = "['y', 's1', 'm', 's2', 'd', 'e', 'm8', 'd8']"
-_DATE_RE = r"^([0-9]{4})(?:([-/.年])([0-9]{1,2})([-/.月])([0-9]{1,2})(日?)|([0-9]{2})([0-9]{2}))$"
-_MONTH_RE = r"^([0-9]{4})(?:[-/.]([0-9]{1,2})|年([0-9]{1,2})月|([0-9]{2}))$"
-_AMOUNT_RE = r"^([+-]?)([0-9]+)(?:\.([0-9]+))?(万)?(元)?$"
-_THOUSANDS_RE = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?万?元?$"
-_INT_RE = r"^([+-]?)([0-9]+)(?:\.([0-9]+))?$"
-_INT_THOUSANDS_RE = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"
+_YMD = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
 _EXCEL_RE = r"^(?:[+-]?[0-9]+(?:\.[0-9]*)?[Ee][+-]?[0-9]+|[+-]?[0-9]*\.[0-9]*)$"
 _AREA_RE = "(010|02[0-9]|0[3-9][0-9]{2})"
+_AMOUNT_RE = r"[+-]?[0-9]+(?:\.[0-9]+)?万?元?"
+_AMOUNT_THOUSANDS_RE = r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?万?元?"
+_INT_RE = r"[+-]?[0-9]+(?:\.[0-9]+)?"
+_INT_THOUSANDS_RE = r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+
+
+def _dashed_date(t: str) -> str:
+    """A date in one of parse_date's forms, whose separators must agree, written 2024-3-5; any other text as is."""
+    for first, second, end in (("/", "/", ""), (r"\.", r"\.", ""), ("年", "月", "日")):
+        t = _sub(t, f"^([0-9]{{4}}){first}([0-9]{{1,2}}){second}([0-9]{{1,2}}){end}$", r"\1-\2-\3")
+    return _sub(t, "^([0-9]{4})([0-9]{2})([0-9]{2})$", r"\1-\2-\3")
+
+
+def _dashed_month(t: str) -> str:
+    """A month in one of parse_month's own forms written 2024-3; any other text as is."""
+    t = _sub(t, "^([0-9]{4})[/.]([0-9]{1,2})$", r"\1-\2")
+    t = _sub(t, "^([0-9]{4})年([0-9]{1,2})月$", r"\1-\2")
+    return _sub(t, "^([0-9]{4})([0-9]{2})$", r"\1-\2")
 
 
 def _shared_macros() -> list[str]:
-    edges = _q(f"^{_WS}+|{_WS}+$")
+    source = FULL_WIDTH + "\u3000"
     return [
-        _macro("jz__narrow(s)", _narrow("s")),
-        # core.parsing.fold; and the same with every whitespace character removed (amounts, integers, phones)
+        # core.parsing.fold_width, fold, and fold_width with every whitespace character removed
         _macro(
-            "jz_fold(s)",
-            f"CASE WHEN regexp_matches(jz__narrow(s), {edges}) THEN regexp_replace(jz__narrow(s), {edges}, '', 'g')"
-            " ELSE jz__narrow(s) END",
+            "jz__narrow(s)",
+            f"CASE WHEN regexp_matches(s, {_q(_class(source))})"
+            f" THEN translate(s, {_q(source)}, {_q(''.join(map(fold_width, source)))}) ELSE s END",
         ),
-        _macro("jz__squeeze(s)", _replace("jz__narrow(s)", WHITESPACE)),
+        _macro("jz_fold(s)", f"regexp_replace(jz__narrow(s), {_q(f'^{_WS}+|{_WS}+$')}, '', 'g')"),
+        _macro("jz__squeeze(s)", f"regexp_replace(jz__narrow(s), {_q(_WS)}, '', 'g')"),
         # what datetime.date accepts (years 1–9999)
         _macro(
             "jz__date_exists(y, m, d)",
             "y >= 1 AND m BETWEEN 1 AND 12 AND d >= 1 AND d <= CASE WHEN m = 2 THEN CASE WHEN y % 4 = 0"
             " AND (y % 100 <> 0 OR y % 400 = 0) THEN 29 ELSE 28 END WHEN m IN (4, 6, 9, 11) THEN 30 ELSE 31 END",
-        ),
-        # STRUCT(y, m, d) of the groups p of _DATE_RE, when the form's separators agree (2024-03/05 is no date)
-        _macro(
-            "jz__ymd(p)",
-            "CASE WHEN (p.s1 = '-' AND p.s2 = '-' AND p.e = '') OR (p.s1 = '/' AND p.s2 = '/' AND p.e = '')"
-            " OR (p.s1 = '.' AND p.s2 = '.' AND p.e = '') OR (p.s1 = '年' AND p.s2 = '月' AND p.e = '日')"
-            " OR p.m8 <> '' THEN struct_pack(y := CAST(p.y AS INTEGER), m := CAST(p.m || p.m8 AS INTEGER),"
-            " d := CAST(p.d || p.d8 AS INTEGER)) END",
-        ),
-        # the characters of t other than digits and X, each once, in order (a lambda: only for that error)
-        _macro(
-            "jz__other_chars(t)",
-            "list_transform([regexp_extract_all(t, '[^0-9X]')], lambda jz_l: array_to_string("
-            "list_filter(jz_l, lambda jz_c, jz_i: list_position(jz_l, jz_c) = jz_i), ''))[1]",
         ),
     ]
 
@@ -330,52 +324,40 @@ def _date_macros() -> list[str]:
     def err(template: str) -> str:
         return _err("DATE", template, value="s")
 
-    # A text that is exactly how DuckDB writes a date (2024-03-05) is that date; the rest: p, the groups of the
-    # folded text, and ymd, the date it names.
+    # fast: text exactly as DuckDB writes a date (2024-03-05) is that date; c: otherwise the folded text, a date
+    # in any of the forms written 2024-3-5.
     fast = "(CAST(TRY_CAST(s AS DATE) AS VARCHAR) = s AND strlen(s) = 10)"
-    p = f"CASE WHEN {fast} THEN NULL ELSE regexp_extract(jz_fold(s), {_q(_DATE_RE)}, {_DATE_GROUPS}) END"
+    c = "jz__date_c(s)"
     date = f"""
         CASE
-          WHEN list_position([{fast}, jz__date_ymd(s) IS NULL], true) = 1 THEN {_ok("TRY_CAST(s AS DATE)", "DATE")}
+          WHEN list_position([{fast}, {_anchors(c)}], true) = 1 THEN {_ok("TRY_CAST(s AS DATE)", "DATE")}
           WHEN s IS NULL THEN NULL
-          WHEN jz__date_ymd(s) IS NULL THEN {err(parsing.DATE_UNREADABLE)}
-          WHEN NOT jz__date_exists(jz__date_ymd(s).y, jz__date_ymd(s).m, jz__date_ymd(s).d)
-            THEN {err(parsing.DATE_DOES_NOT_EXIST)}
-          ELSE {_ok("make_date(jz__date_ymd(s).y, jz__date_ymd(s).m, jz__date_ymd(s).d)", "DATE")}
+          WHEN NOT regexp_full_match({c}, '{_YMD}') THEN {err(parsing.DATE_UNREADABLE)}
+          WHEN TRY_CAST({c} AS DATE) IS NULL OR starts_with({c}, '0000') THEN {err(parsing.DATE_DOES_NOT_EXIST)}
+          ELSE {_ok(f"TRY_CAST({c} AS DATE)", "DATE")}
         END"""
-    # Months: 2024-03 is the fast path; m: the groups of a month form; ymd: those of a full date otherwise.
+    # Months: fast: 2024-03; c: the folded text, a month of parse_month's own forms written 2024-3, a full date
+    # written 2024-3-5.
     fast_month = "(CAST(TRY_CAST(s || '-01' AS DATE) AS VARCHAR) = s || '-01' AND strlen(s) = 7)"
-    m = f"CASE WHEN {fast_month} THEN NULL ELSE regexp_extract(jz_fold(s), {_q(_MONTH_RE)}, ['y', 'm1', 'm2', 'm3']) END"
-    ym = (
-        "CASE WHEN jz__month_groups(s) IS NULL OR jz__month_groups(s).y = '' THEN NULL ELSE struct_pack("
-        "y := CAST(jz__month_groups(s).y AS INTEGER), m := CAST(jz__month_groups(s).m1 || jz__month_groups(s).m2"
-        " || jz__month_groups(s).m3 AS INTEGER)) END"
-    )
-    full = (
-        "CASE WHEN jz__month_groups(s) IS NULL OR jz__month_groups(s).y <> '' THEN NULL"
-        f" ELSE jz__ymd(regexp_extract(jz_fold(s), {_q(_DATE_RE)}, {_DATE_GROUPS})) END"
-    )
+    c = "jz__month_c(s)"
     month = f"""
         CASE
-          WHEN list_position([{fast_month}, jz__month_ym(s) IS NULL, jz__month_ymd(s) IS NULL], true) = 1
-            THEN {_ok("TRY_CAST(s || '-01' AS DATE)", "DATE")}
+          WHEN list_position([{fast_month}, {_anchors(c)}], true) = 1 THEN {_ok("TRY_CAST(s || '-01' AS DATE)", "DATE")}
           WHEN s IS NULL THEN NULL
-          WHEN jz__month_ym(s) IS NOT NULL THEN
-            CASE WHEN jz__date_exists(jz__month_ym(s).y, jz__month_ym(s).m, 1)
-                 THEN {_ok("make_date(jz__month_ym(s).y, jz__month_ym(s).m, 1)", "DATE")}
-                 ELSE {err(parsing.MONTH_DOES_NOT_EXIST)} END
-          WHEN jz__month_ymd(s) IS NULL THEN {err(parsing.MONTH_UNREADABLE)}
-          WHEN NOT jz__date_exists(jz__month_ymd(s).y, jz__month_ymd(s).m, jz__month_ymd(s).d)
-            THEN {err(parsing.DATE_DOES_NOT_EXIST)}
-          WHEN jz__month_ymd(s).d <> 1 THEN {err(parsing.MONTH_HAS_A_DAY)}
-          ELSE {_ok("make_date(jz__month_ymd(s).y, jz__month_ymd(s).m, 1)", "DATE")}
+          WHEN regexp_full_match({c}, '[0-9]{{4}}-[0-9]{{1,2}}') THEN
+            CASE WHEN TRY_CAST({c} || '-1' AS DATE) IS NULL OR starts_with({c}, '0000')
+                 THEN {err(parsing.MONTH_DOES_NOT_EXIST)} ELSE {_ok(f"TRY_CAST({c} || '-1' AS DATE)", "DATE")} END
+          WHEN NOT regexp_full_match({c}, '{_YMD}') THEN {err(parsing.MONTH_UNREADABLE)}
+          WHEN TRY_CAST({c} AS DATE) IS NULL OR starts_with({c}, '0000') THEN {err(parsing.DATE_DOES_NOT_EXIST)}
+          WHEN day(TRY_CAST({c} AS DATE)) <> 1 THEN {err(parsing.MONTH_HAS_A_DAY)}
+          ELSE {_ok(f"TRY_CAST({c} AS DATE)", "DATE")}
         END"""
     return [
-        _macro("jz__date_ymd(s)", f"jz__ymd({p})"),
+        _macro("jz__date_c(s)", f"CASE WHEN {fast} THEN NULL ELSE {_dashed_date('jz_fold(s)')} END"),
         _macro("jz_date(s)", date),
-        _macro("jz__month_groups(s)", m),
-        _macro("jz__month_ym(s)", ym),
-        _macro("jz__month_ymd(s)", full),
+        _macro(
+            "jz__month_c(s)", f"CASE WHEN {fast_month} THEN NULL ELSE {_dashed_month(_dashed_date('jz_fold(s)'))} END"
+        ),
         _macro("jz_month(s)", month),
     ]
 
@@ -386,88 +368,79 @@ def _id_macros(codes: tuple[str, ...]) -> list[str]:
     def err(code: IdNumberErrorCode, **exprs: str) -> str:
         return _err("VARCHAR", str(code.label), **exprs)
 
-    # parse_id_number step by step, as macros of s: fast — already 18 digits (or 17 and X); u — the text folded,
-    # zero-width characters and whitespace removed, x raised, Excel's leading ' dropped; t — u without '-';
-    # shape — 0 if t is 15 or 18 digits (X only last), else which of the reasons (9: no value); b — the 17-digit
-    # body (a 15-digit number with 19 put in); n — b as a number; x — its check character; a — the one given.
-    text = _replace("jz__narrow(s)", WHITESPACE + INVISIBLE)
-    weighted = " + ".join(f"{w} * (jz__id_n(s) // {10 ** (16 - i)} % 10)" for i, w in enumerate(WEIGHTS))
     a = "CAST(as_of AS DATE)"
-    ymd = "(jz__id_n(s) // 1000 % 100000000)"
-    failures = [
-        "jz__id_shape(s) <> 0",
-        "jz__id_a(s) <> jz__id_x(s)",
+    as_of_ymd = f"(year({a}) * 10000 + month({a}) * 100 + day({a}))"
+    earliest = f"{EARLIEST_BIRTH_DATE:%Y%m%d}"
+    # The fast path: text already 18 digits (or 17 and X) whose digits pass every check is its own value. The
+    # checks are elements of the list, so n (the first 17 digits as a number), used in all, is computed once.
+    n = "TRY_CAST(substr(s, 1, 17) AS BIGINT)"
+    weighted = " + ".join(f"{w} * ({n} // {10 ** (16 - i)} % 10)" for i, w in enumerate(WEIGHTS))
+    ymd = f"({n} // 1000 % 100000000)"
+    fails = [
+        "NOT coalesce(regexp_full_match(s, '[0-9]{17}[0-9X]'), false)",
+        f"substr(s, 18, 1) <> substr({_q(CHECK_CHARS)}, ({weighted}) % 11 + 1, 1)",
         f"NOT jz__date_exists({ymd} // 10000, {ymd} // 100 % 100, {ymd} % 100)",
-        f"{ymd} > year({a}) * 10000 + month({a}) * 100 + day({a})",
-        f"{ymd} < {EARLIEST_BIRTH_DATE:%Y%m%d}",
-        "NOT jz__region_known(jz__id_n(s) // 100000000000)",
+        f"{ymd} > {as_of_ymd}",
+        f"{ymd} < {earliest}",
+        f"NOT jz__region_known({n} // 100000000000)",
     ]
-    fails = f"list_position([{', '.join(failures)}], true)"
-    shown = "substr(jz__id_b(s), 7, 4) || '-' || substr(jz__id_b(s), 11, 2) || '-' || substr(jz__id_b(s), 13, 2)"
-    shape_error = f"""
-        CASE jz__id_shape(s)
-          WHEN 1 THEN {err(C.EXCEL_MANGLED)}
-          WHEN 2 THEN {err(C.EMPTY)}
-          WHEN 3 THEN {err(C.BAD_CHARACTERS, chars="jz__other_chars(jz__id_t(s))")}
-          WHEN 4 THEN {err(C.WRONG_LENGTH, length="length(jz__id_t(s))")}
-          ELSE {err(C.BAD_CHARACTERS, chars="'X'")}
-        END"""
+    # The general path, parse_id_number step by step: u — the text folded, zero-width characters and whitespace
+    # removed, x raised, Excel's leading ' dropped; t — u without '-'; k — t as 17 digits and the check character
+    # given, or '?' for a 15-digit number (which gets 19 put in and its check character added).
+    u, k = "jz__id_u(s)", "jz__id_k(s)"
+    t = f"replace({u}, '-', '')"
+    expected = f"jz__check_character(left({k}, 17))"
+    shown = f"substr({k}, 7, 4) || '-' || substr({k}, 11, 2) || '-' || substr({k}, 13, 2)"
     number = f"""
         CASE
-          WHEN {fails} IS NULL THEN {_ok("jz__id_b(s) || jz__id_x(s)", "VARCHAR")}
-          WHEN jz__id_shape(s) = 9 THEN NULL
-          WHEN {fails} = 1 THEN {shape_error}
-          WHEN {fails} = 2 THEN
-            CASE WHEN ends_with(jz__id_b(s) || jz__id_a(s), '000') THEN {err(C.EXCEL_MANGLED)}
-                 ELSE {err(C.CHECK_DIGIT, expected="jz__id_x(s)", actual="jz__id_a(s)")} END
-          WHEN {fails} = 3 THEN {err(C.BIRTH_DATE, date=shown)}
-          WHEN {fails} = 4 THEN {err(C.BIRTH_DATE_FUTURE, date=shown, as_of=f"strftime({a}, '%Y-%m-%d')")}
-          WHEN {fails} = 5
+          WHEN list_position([{", ".join(fails)}, {_anchors(u, k)}], true) IS NULL THEN {_ok("s", "VARCHAR")}
+          WHEN s IS NULL THEN NULL
+          WHEN regexp_matches({u}, {_q(_EXCEL_RE)}) AND regexp_matches({u}, '[0-9]') THEN {err(C.EXCEL_MANGLED)}
+          WHEN {t} = '' THEN {err(C.EMPTY)}
+          WHEN NOT regexp_full_match({t}, '[0-9X]+') THEN {err(C.BAD_CHARACTERS, chars=f"jz__other_chars({t})")}
+          WHEN length({t}) NOT IN (15, 18) THEN {err(C.WRONG_LENGTH, length=f"length({t})")}
+          WHEN contains(left({t}, 17), 'X') OR (length({t}) = 15 AND contains({t}, 'X'))
+            THEN {err(C.BAD_CHARACTERS, chars="'X'")}
+          WHEN substr({k}, 18, 1) NOT IN ('?', {expected}) THEN
+            CASE WHEN ends_with({k}, '000') THEN {err(C.EXCEL_MANGLED)}
+                 ELSE {err(C.CHECK_DIGIT, expected=expected, actual=f"substr({k}, 18, 1)")} END
+          WHEN TRY_CAST({shown} AS DATE) IS NULL OR substr({k}, 7, 4) = '0000' THEN {err(C.BIRTH_DATE, date=shown)}
+          WHEN TRY_CAST(substr({k}, 7, 8) AS INTEGER) > {as_of_ymd}
+            THEN {err(C.BIRTH_DATE_FUTURE, date=shown, as_of=f"strftime({a}, '%Y-%m-%d')")}
+          WHEN TRY_CAST(substr({k}, 7, 8) AS INTEGER) < {earliest}
             THEN {err(C.BIRTH_DATE_TOO_EARLY, date=shown, earliest=_q(EARLIEST_BIRTH_DATE.isoformat()))}
-          ELSE {err(C.REGION, region="substr(jz__id_b(s), 1, 6)")}
+          WHEN NOT jz__region_known(TRY_CAST(left({k}, 6) AS INTEGER)) THEN {err(C.REGION, region=f"left({k}, 6)")}
+          ELSE {_ok(f"left({k}, 17) || {expected}", "VARCHAR")}
         END"""
+    fast = "regexp_full_match(s, '[0-9]{17}[0-9X]')"
+    cleaned = (
+        f"regexp_replace(replace(regexp_replace(jz__narrow(s), {_q(_class(WHITESPACE + INVISIBLE))}, '', 'g'),"
+        " 'x', 'X'), '^''', '')"
+    )
     low, high = int(codes[0]), int(codes[-1])
     known = set(map(int, codes))
     bits = "".join("1" if c in known else "0" for c in range(low, high + 1))
+    # (any text gives some character: a macro applied to a constant is computed while the query is planned)
+    digits = "rpad(left(regexp_replace(b, '[^0-9]', '0', 'g'), 17), 17, '0')"
+    dot = f"list_dot_product(CAST(string_split({digits}, '') AS INTEGER[]), {list(WEIGHTS)})"
     return [
         _macro(
             "jz__region_known(code)",
-            f"CASE WHEN code BETWEEN {low} AND {high} THEN get_bit('{bits}'::BIT, CAST(code - {low} AS INTEGER)) = 1"
-            " ELSE false END",
+            f"CASE WHEN code BETWEEN {low} AND {high} THEN get_bit('{bits}'::BIT,"
+            f" CAST(least(greatest(code - {low}, 0), {high - low}) AS INTEGER)) = 1 ELSE false END",
         ),
-        _macro("jz__id_fast(s)", "regexp_full_match(s, '[0-9]{17}[0-9X]')"),
-        _macro("jz__id_text(s)", f"replace({text}, 'x', 'X')"),
+        # the check character of the 17 digits b (a list: fewer expressions than arithmetic)
+        _macro("jz__check_character(b)", f"substr({_q(CHECK_CHARS)}, CAST({dot} AS INTEGER) % 11 + 1, 1)"),
+        # the characters of t other than digits and X, each once, in order (a lambda: only for that error)
         _macro(
-            "jz__id_u(s)",
-            "CASE WHEN jz__id_fast(s) THEN s WHEN starts_with(jz__id_text(s), chr(39)) THEN substr(jz__id_text(s), 2)"
-            " ELSE jz__id_text(s) END",
+            "jz__other_chars(t)",
+            "list_transform([regexp_extract_all(t, '[^0-9X]')], lambda jz_l: array_to_string("
+            "list_filter(jz_l, lambda jz_c, jz_i: list_position(jz_l, jz_c) = jz_i), ''))[1]",
         ),
-        _macro("jz__id_t(s)", "replace(jz__id_u(s), '-', '')"),
+        _macro("jz__id_u(s)", f"CASE WHEN {fast} THEN s ELSE {cleaned} END"),
         _macro(
-            "jz__id_shape(s)",
-            f"""CASE
-                  WHEN jz__id_fast(s) THEN 0
-                  WHEN s IS NULL THEN 9
-                  WHEN (contains(jz__id_u(s), '.') OR contains(jz__id_u(s), 'E') OR contains(jz__id_u(s), 'e'))
-                       AND regexp_matches(jz__id_u(s), {_q(_EXCEL_RE)}) AND regexp_matches(jz__id_u(s), '[0-9]')
-                    THEN 1
-                  WHEN jz__id_t(s) = '' THEN 2
-                  WHEN NOT regexp_full_match(jz__id_t(s), '[0-9X]+') THEN 3
-                  WHEN length(jz__id_t(s)) NOT IN (15, 18) THEN 4
-                  WHEN contains(left(jz__id_t(s), 17), 'X') OR (length(jz__id_t(s)) = 15 AND contains(jz__id_t(s), 'X'))
-                    THEN 5
-                  ELSE 0
-                END""",
-        ),
-        _macro(
-            "jz__id_b(s)",
-            "CASE WHEN length(jz__id_t(s)) = 15 THEN substr(jz__id_t(s), 1, 6) || '19' || substr(jz__id_t(s), 7)"
-            " ELSE substr(jz__id_t(s), 1, 17) END",
-        ),
-        _macro("jz__id_n(s)", "TRY_CAST(jz__id_b(s) AS BIGINT)"),
-        _macro("jz__id_x(s)", f"substr({_q(CHECK_CHARS)}, ({weighted}) % 11 + 1, 1)"),
-        _macro(
-            "jz__id_a(s)", "CASE WHEN length(jz__id_t(s)) = 15 THEN jz__id_x(s) ELSE substr(jz__id_t(s), 18, 1) END"
+            "jz__id_k(s)",
+            f"CASE WHEN {fast} THEN s ELSE {_sub(t, '^([0-9]{6})([0-9]{9})$', chr(92) + '119' + chr(92) + '2?')} END",
         ),
         _macro("jz_id(s, as_of)", number),
     ]
@@ -477,52 +450,43 @@ def _amount_macros() -> list[str]:
     def err(template: str) -> str:
         return _err("DECIMAL(18,2)", template, value="s")
 
-    # fast — up to 12 digits and 2 decimals, which no unit takes out of range; t — the text folded and squeezed;
-    # comma — a comma that is no thousands separator; a — the parts: neg, i (the integer digits), f (the
-    # decimals without trailing zeros), k (the power of ten of the unit); w — the digits of whole yuan.
+    # fast: up to 12 digits and 2 decimals, which no unit takes out of range. t: the text folded and squeezed;
+    # v: t without commas if it is then an amount (NULL if not); i: its integer digits without leading zeros;
+    # f: its decimals without trailing zeros; k: the power of ten of its unit, explicit or the column's.
     fast = r"regexp_full_match(s, '[0-9]{1,12}(?:\.[0-9]{1,2})?')"
-    groups = (
-        f"regexp_extract(replace(jz__amount_t(s), ',', ''), {_q(_AMOUNT_RE)}, ['sign', 'int', 'frac', 'wan', 'yuan'])"
-    )
+    t, v, i, f = "jz__amount_t(s)", "jz__amount_v(s)", "jz__amount_i(s)", "jz__amount_f(s)"
     unit = (
-        "CASE WHEN jz__amount_p(s).wan <> '' THEN 4 WHEN jz__amount_p(s).yuan <> '' THEN 0"
-        " WHEN unit_multiplier = 10000 THEN 4 ELSE 0 END"
+        "CASE WHEN unit_multiplier = 10000 THEN 4 WHEN unit_multiplier = 1 THEN 0"
+        " ELSE error('jz_amount: unit_multiplier must be 1 (元) or 10000 (万元), not ' || unit_multiplier) END"
     )
-    parts = (
-        "CASE WHEN jz__amount_p(s) IS NULL OR jz__amount_p(s).int = '' THEN NULL ELSE struct_pack("
-        "neg := jz__amount_p(s).sign = '-', i := ltrim(jz__amount_p(s).int, '0'), f := rtrim(jz__amount_p(s).frac, '0'),"
-        f" k := {unit}) END"
-    )
-    a = "jz__amount_a(s, unit_multiplier)"
-    whole = f"CASE WHEN {a} IS NULL THEN NULL ELSE {a}.i || left(rpad({a}.f, {a}.k, '0'), {a}.k) END"
-    w = "jz__amount_w(s, unit_multiplier)"
+    k = f"CASE WHEN contains({v}, '万') THEN 4 WHEN ends_with({v}, '元') THEN 0 ELSE {unit} END"
     exact = (
-        f"CASE WHEN {a}.neg THEN '-' ELSE '' END || CASE WHEN {w} = '' THEN '0' ELSE {w} END"
-        f" || '.' || rpad(substr({a}.f, {a}.k + 1), 2, '0')"
+        f"TRY_CAST(CASE WHEN starts_with({v}, '-') THEN '-' ELSE '' END || CASE WHEN {i} = '' THEN '0' ELSE {i} END"
+        f" || '.' || CASE WHEN {f} = '' THEN '0' ELSE {f} END AS DECIMAL(38,6))"
+        f" * CASE WHEN {k} = 4 THEN 10000 ELSE 1 END"
     )
     amount = f"""
         CASE
-          WHEN unit_multiplier NOT IN (1, 10000)
-            THEN error('jz_amount: unit_multiplier must be 1 (元) or 10000 (万元), not ' || unit_multiplier)
-          WHEN list_position([{fast}, jz__amount_comma(s), {w} IS NULL], true) = 1
-            THEN {_ok("CAST(s AS DECIMAL(18,2)) * CAST(unit_multiplier AS INTEGER)", "DECIMAL(18,2)")}
+          WHEN list_position([{fast}, {_anchors(t, v, i, f)}], true) = 1
+            THEN {_ok(f"TRY_CAST(s AS DECIMAL(18,2)) * CASE WHEN {unit} = 4 THEN 10000 ELSE 1 END", "DECIMAL(18,2)")}
           WHEN s IS NULL THEN NULL
-          WHEN jz__amount_comma(s) THEN {err(parsing.AMOUNT_BAD_COMMA)}
-          WHEN {a} IS NULL THEN {err(parsing.AMOUNT_UNREADABLE)}
-          WHEN {a}.neg AND ({a}.i <> '' OR {a}.f <> '') AND NOT allow_negative THEN {err(parsing.AMOUNT_NEGATIVE)}
-          WHEN length({a}.f) > {a}.k + 2 THEN {err(parsing.AMOUNT_BELOW_FEN)}
-          WHEN length(ltrim({w}, '0')) > 16 THEN {err(parsing.AMOUNT_TOO_LARGE)}
+          WHEN contains({t}, ',') AND NOT regexp_full_match({t}, {_q(_AMOUNT_THOUSANDS_RE)})
+            THEN {err(parsing.AMOUNT_BAD_COMMA)}
+          WHEN {v} IS NULL THEN {err(parsing.AMOUNT_UNREADABLE)}
+          WHEN starts_with({v}, '-') AND ({i} <> '' OR {f} <> '') AND NOT allow_negative
+            THEN {err(parsing.AMOUNT_NEGATIVE)}
+          WHEN length({f}) > {k} + 2 THEN {err(parsing.AMOUNT_BELOW_FEN)}
+          WHEN {i} <> '' AND length({i}) + {k} > 16 THEN {err(parsing.AMOUNT_TOO_LARGE)}
           ELSE {_ok(exact, "DECIMAL(18,2)")}
         END"""
     return [
         _macro("jz__amount_t(s)", f"CASE WHEN {fast} THEN NULL ELSE jz__squeeze(s) END"),
         _macro(
-            "jz__amount_comma(s)",
-            f"contains(jz__amount_t(s), ',') AND NOT regexp_matches(jz__amount_t(s), {_q(_THOUSANDS_RE)})",
+            "jz__amount_v(s)",
+            f"CASE WHEN regexp_full_match(replace({t}, ',', ''), {_q(_AMOUNT_RE)}) THEN replace({t}, ',', '') END",
         ),
-        _macro("jz__amount_p(s)", f"CASE WHEN jz__amount_t(s) IS NULL THEN NULL ELSE {groups} END"),
-        _macro("jz__amount_a(s, unit_multiplier)", parts),
-        _macro("jz__amount_w(s, unit_multiplier)", whole),
+        _macro("jz__amount_i(s)", f"ltrim(regexp_extract({v}, '^[+-]?([0-9]+)', 1), '0')"),
+        _macro("jz__amount_f(s)", f"rtrim(regexp_extract({v}, '\\.([0-9]+)', 1), '0')"),
         _macro("jz_amount(s, unit_multiplier, allow_negative)", amount),
     ]
 
@@ -531,28 +495,27 @@ def _int_macros() -> list[str]:
     def err(template: str) -> str:
         return _err("BIGINT", template, value="s")
 
-    # fast — text exactly as DuckDB writes the number (no sign, no leading zero); t — the text folded and
-    # squeezed; p — its parts.
+    # fast: text exactly as DuckDB writes the number (no sign, no leading zero). t: the text folded and squeezed;
+    # v: t without commas if it is then a number (NULL if not).
     n = "TRY_CAST(s AS BIGINT)"
     fast = f"(CAST({n} AS VARCHAR) = s AND {n} BETWEEN -{'9' * 18} AND {'9' * 18})"
-    groups = f"regexp_extract(replace(jz__int_t(s), ',', ''), {_q(_INT_RE)}, ['sign', 'int', 'frac'])"
+    t, v = "jz__int_t(s)", "jz__int_v(s)"
     number = f"""
         CASE
-          WHEN list_position([{fast}, jz__int_comma(s), jz__int_p(s) IS NULL], true) = 1 THEN {_ok(n, "BIGINT")}
+          WHEN list_position([{fast}, {_anchors(t, v)}], true) = 1 THEN {_ok(n, "BIGINT")}
           WHEN s IS NULL THEN NULL
-          WHEN jz__int_comma(s) THEN {err(INT_BAD_COMMA)}
-          WHEN jz__int_p(s).int = '' THEN {err(INT_UNREADABLE)}
-          WHEN rtrim(jz__int_p(s).frac, '0') <> '' THEN {err(INT_NOT_WHOLE)}
-          WHEN length(ltrim(jz__int_p(s).int, '0')) > 18 THEN {err(INT_TOO_LARGE)}
-          ELSE {_ok("jz__int_p(s).sign || jz__int_p(s).int", "BIGINT")}
+          WHEN contains({t}, ',') AND NOT regexp_full_match({t}, {_q(_INT_THOUSANDS_RE)}) THEN {err(INT_BAD_COMMA)}
+          WHEN {v} IS NULL THEN {err(INT_UNREADABLE)}
+          WHEN rtrim(regexp_extract({v}, '\\.([0-9]+)', 1), '0') <> '' THEN {err(INT_NOT_WHOLE)}
+          WHEN length(ltrim(regexp_extract({v}, '^[+-]?([0-9]+)', 1), '0')) > 18 THEN {err(INT_TOO_LARGE)}
+          ELSE {_ok(f"regexp_extract({v}, '^([+-]?[0-9]+)', 1)", "BIGINT")}
         END"""
     return [
         _macro("jz__int_t(s)", f"CASE WHEN {fast} THEN NULL ELSE jz__squeeze(s) END"),
         _macro(
-            "jz__int_comma(s)",
-            f"contains(jz__int_t(s), ',') AND NOT regexp_matches(jz__int_t(s), {_q(_INT_THOUSANDS_RE)})",
+            "jz__int_v(s)",
+            f"CASE WHEN regexp_full_match(replace({t}, ',', ''), {_q(_INT_RE)}) THEN replace({t}, ',', '') END",
         ),
-        _macro("jz__int_p(s)", f"CASE WHEN jz__int_t(s) IS NULL THEN NULL ELSE {groups} END"),
         _macro("jz_int(s)", number),
     ]
 
@@ -561,57 +524,61 @@ def _phone_macros() -> list[str]:
     def err(template: str, **exprs: str) -> str:
         return _err("VARCHAR", template, value="s", **exprs)
 
-    # fast — a mobile as it should be; t — the text folded and squeezed; d — its digits (NULL if t has other
-    # characters than digits, '+', '-' and parentheses), without +86 or 0086; intl — whether it had one.
+    # fast: a mobile as it should be. t: the text folded and squeezed; d0: its digits without '-' and parentheses
+    # (NULL if it has other characters); d: without +86 or 0086.
     fast = "regexp_full_match(s, '1[3-9][0-9]{9}')"
-    digits = (
-        "CASE WHEN jz__phone_t(s) IS NOT NULL AND regexp_full_match(jz__phone_t(s), '\\+?[0-9()\\-]+')"
-        " THEN replace(replace(replace(jz__phone_t(s), '(', ''), ')', ''), '-', '') END"
-    )
-    d = "jz__phone_d(s)"
-    landline = f"regexp_replace({d}, '^{_AREA_RE}', {_q(chr(92) + '1-')})"
+    t, d0 = "jz__phone_t(s)", "jz__phone_d0(s)"
+    d = f"regexp_replace({d0}, '^(\\+86|0086)', '')"
+    intl = f"regexp_matches({d0}, '^(\\+86|0086)')"
     phone = f"""
         CASE
-          WHEN list_position([{fast}, {d} IS NULL, jz__phone_intl(s)], true) = 1 THEN {_ok("s", "VARCHAR")}
+          WHEN list_position([{fast}, {_anchors(t, d0)}], true) = 1 THEN {_ok("s", "VARCHAR")}
           WHEN s IS NULL THEN NULL
-          WHEN {d} IS NULL OR starts_with({d}, '+') THEN {err(PHONE_UNREADABLE)}
+          WHEN {d0} IS NULL OR starts_with({d}, '+') THEN {err(PHONE_UNREADABLE)}
           WHEN regexp_full_match({d}, '1[3-9][0-9]{{9}}') THEN {_ok(d, "VARCHAR")}
-          WHEN NOT jz__phone_intl(s) AND regexp_full_match({d}, '{_AREA_RE}[2-9][0-9]{{6,7}}')
-            THEN {_ok(landline, "VARCHAR")}
+          WHEN NOT {intl} AND regexp_full_match({d}, '{_AREA_RE}[2-9][0-9]{{6,7}}')
+            THEN {_ok(f"regexp_replace({d}, '^{_AREA_RE}', {_q(chr(92) + '1-')})", "VARCHAR")}
           WHEN starts_with({d}, '1') AND length({d}) <> 11 THEN {err(PHONE_MOBILE_LENGTH, length=f"length({d})")}
           ELSE {err(PHONE_UNREADABLE)}
         END"""
     return [
         _macro("jz__phone_t(s)", f"CASE WHEN {fast} THEN NULL ELSE jz__squeeze(s) END"),
-        _macro("jz__phone_d0(s)", digits),
-        _macro("jz__phone_intl(s)", "starts_with(jz__phone_d0(s), '+86') OR starts_with(jz__phone_d0(s), '0086')"),
         _macro(
-            "jz__phone_d(s)",
-            "CASE WHEN starts_with(jz__phone_d0(s), '+86') THEN substr(jz__phone_d0(s), 4)"
-            " WHEN starts_with(jz__phone_d0(s), '0086') THEN substr(jz__phone_d0(s), 5) ELSE jz__phone_d0(s) END",
+            "jz__phone_d0(s)",
+            f"CASE WHEN regexp_full_match({t}, '\\+?[0-9()\\-]+')"
+            f" THEN replace(replace(replace({t}, '(', ''), ')', ''), '-', '') END",
         ),
         _macro("jz_phone(s)", phone),
     ]
 
 
 def _sex_macros() -> list[str]:
-    cases = " ".join(f"WHEN jz_fold(s) = {_q(k)} THEN {_ok(_q(v), 'VARCHAR')}" for k, v in _SEXES.items())
-    return [
-        _macro(
-            "jz_sex(s)", f"CASE {cases} WHEN s IS NULL THEN NULL ELSE {_err('VARCHAR', SEX_UNREADABLE, value='s')} END"
-        )
-    ]
+    keys = "[" + ", ".join(map(_q, _SEXES)) + "]"
+    values = "[" + ", ".join(map(_q, _SEXES.values())) + "]"
+    raw = " ".join(f"WHEN s = {_q(key)} THEN {_ok(_q(value), 'VARCHAR')}" for key, value in _SEXES.items())
+    sex = f"""
+        CASE {raw}
+          WHEN s IS NULL THEN NULL
+          WHEN list_position({keys}, jz_fold(s)) IS NULL THEN {_err("VARCHAR", SEX_UNREADABLE, value="s")}
+          ELSE {_ok(f"{values}[list_position({keys}, jz_fold(s))]", "VARCHAR")}
+        END"""
+    return [_macro("jz_sex(s)", sex)]
 
 
 def _text_macros() -> list[str]:
-    cleaned = _replace("jz__narrow(s)", INVISIBLE)
-    squeezed = f"nullif(regexp_replace(regexp_replace({cleaned}, {_q(_WS + '+')}, ' ', 'g'), '^ | $', '', 'g'), '')"
     unusual = _q(_class(FULL_WIDTH + INVISIBLE + WHITESPACE.replace(" ", "")) + "|^ | $|  ")
-    dots = "".join(c for c in NAME_DOTS if c != "·") + "．"  # ． folds to . first: the same either way
-    name = _replace(_replace("jz__narrow(s)", WHITESPACE + INVISIBLE), dots, "·")
+    squeezed = (
+        f"regexp_replace(regexp_replace(regexp_replace(jz__narrow(s), {_q(_class(INVISIBLE))}, '', 'g'),"
+        f" {_q(_WS + '+')}, ' ', 'g'), '^ | $', '', 'g')"
+    )
+    dots = NAME_DOTS.replace("·", "")
     unusual_name = _q(_class(FULL_WIDTH + WHITESPACE + INVISIBLE + dots))
+    name = (
+        f"regexp_replace(regexp_replace(jz__narrow(s), {_q(_class(WHITESPACE + INVISIBLE))}, '', 'g'),"
+        f" {_q(_class(dots))}, '·', 'g')"
+    )
     return [
-        _macro("jz_text_value(s)", f"CASE WHEN regexp_matches(s, {unusual}) THEN {squeezed} ELSE nullif(s, '') END"),
+        _macro("jz_text_value(s)", f"nullif(CASE WHEN regexp_matches(s, {unusual}) THEN {squeezed} ELSE s END, '')"),
         _macro("jz_name_value(s)", f"nullif(CASE WHEN regexp_matches(s, {unusual_name}) THEN {name} ELSE s END, '')"),
     ]
 

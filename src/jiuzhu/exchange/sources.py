@@ -69,6 +69,9 @@ class EventSpec(_Strict):
     kind: str
     date: str
     values: dict[str, Any] = {}
+    # Events that only matter for people already on file (a recipient's pension, a vehicle): a city's monthly
+    # pension roll would otherwise make millions of events about people nobody needs to look at.
+    registered_only: bool = False
 
 
 class KindSpec(_Strict):
