@@ -280,3 +280,25 @@ def test_fifteen_digit_form_upgrades_to_eighteen(region: str, born: date, sequen
     parsed = parse_id_number(legacy, as_of=AS_OF)
     assert parsed.number == number
     assert parsed.upgraded_from_15
+
+
+@pytest.mark.parametrize(
+    ("raw", "chars"),
+    [
+        ("①1010519491231002X", "①"),
+        ("1101051949123100②X", "②"),
+        ("11010519491231002²", "²"),
+        ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "١٠٥٩٤٢٣"),
+        ("110105〇9491231002X", "〇"),
+    ],
+)
+def test_characters_that_only_look_like_digits_are_refused(raw: str, chars: str) -> None:
+    # given '①', '²', Arabic-Indic or Chinese numerals, when normalised, then they are named, never read as digits
+    error = refused(raw)
+    assert error.code == IdNumberErrorCode.BAD_CHARACTERS
+    assert error.params == {"chars": chars}
+
+
+def test_a_decimal_point_among_look_alike_digits_is_not_taken_for_excel() -> None:
+    # the Excel check reads ASCII digits only: '١.٢' is stray characters, not a number Excel made
+    assert refused("١.٢").code == IdNumberErrorCode.BAD_CHARACTERS

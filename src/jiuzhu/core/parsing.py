@@ -160,3 +160,16 @@ def parse_amount(value: object, *, unit: str = "元", allow_negative: bool = Fal
     if amount.copy_abs() >= AMOUNT_LIMIT:  # copy_abs and >= are exact; abs() would round
         raise ValueError(AMOUNT_TOO_LARGE.format(value=value))
     return amount
+
+
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?", re.ASCII)
+
+
+def parse_number(value: str) -> Decimal:
+    """A plain number as typed ("760", "1.5", "0.125", "-3", "12,000"), exactly: no unit, no rounding."""
+    text = "".join(fold(value).split())
+    if "," in text and re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text, re.ASCII):
+        text = text.replace(",", "")
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(f"无法识别的数值“{value}”")
+    return Decimal(text)

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from jiuzhu.core.parsing import parse_amount
+from jiuzhu.core.parsing import parse_amount, parse_number
 from jiuzhu.org.models import OrgUnit
 from jiuzhu.policy.compiler import Program, analyse, compile_analysis, compile_pack
 from jiuzhu.policy.engine import plain, run_bulk, to_arrow
@@ -86,9 +86,12 @@ def _value_of_kind(param, text: str) -> Any:
 
     if kind == "number":
         try:
-            number = parse_amount(text)
+            number = parse_number(text)  # a ratio such as 0.125 or a multiplier 1.5 …
         except ValueError:
-            raise refuse("数值") from None
+            try:
+                number = parse_amount(text, allow_negative=True)  # … or an amount written 1.2万元
+            except ValueError:
+                raise refuse("数值") from None
         return int(number) if number == number.to_integral_value() else float(number)
     if kind == "bool":
         answer = {"true": True, "是": True, "false": False, "否": False}.get(text.lower())
