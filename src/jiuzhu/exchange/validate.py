@@ -180,16 +180,24 @@ def validate(
         FROM reasoned
     """)
     field_names = ", ".join(kind.fields)
-    accepted = con.sql(f"""
+    accepted = (
+        con.sql(f"""
         SELECT _row, {field_names}, _key, _note FROM checked
         WHERE _field_reason IS NULL AND _first_row = _row
-    """).to_arrow_table().sort_by("_row")
+    """)
+        .to_arrow_table()
+        .sort_by("_row")
+    )
     raw_cols = ", ".join(n for n in raw.column_names if n != "_row")
     key_labels = "、".join(kind.fields[k].label or kind.fields[k].headers[0] for k in kind.key)
-    rejected = con.sql(f"""
+    rejected = (
+        con.sql(f"""
         SELECT _row, {raw_cols},
             coalesce(_field_reason, '与第' || _first_row || '行重复（{key_labels}相同），本行未导入') AS _reason
         FROM checked WHERE _field_reason IS NOT NULL OR _first_row <> _row
-    """).to_arrow_table().sort_by("_row")
+    """)
+        .to_arrow_table()
+        .sort_by("_row")
+    )
     con.unregister("raw_in")
     return accepted, rejected

@@ -199,7 +199,7 @@ class IncomeRecord(Evidence):
             models.CheckConstraint(
                 name="income_valid_period",
                 condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -226,7 +226,7 @@ class AssetRecord(Evidence):
             models.CheckConstraint(
                 name="asset_valid_period",
                 condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -249,7 +249,7 @@ class ExpenseRecord(Evidence):
             models.CheckConstraint(
                 name="expense_valid_period",
                 condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
