@@ -28,10 +28,11 @@ import socket
 import subprocess
 import sys
 import time
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from report import Table, log  # bench/ is on the path when a benchmark runs as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -79,60 +80,6 @@ FAMILY = {  # a realistic 3-person urban household asking at the window
     "assets": {"financial": "8000", "homes": 1},
     "expenses_12m": {"medical": "3600"},
 }  # fmt: skip
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-# --- The result table ------------------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Line:
-    what: str
-    size: str = ""
-    figure: str = ""
-    goal: str = ""
-    met: bool | None = None
-
-
-class Table:
-    def __init__(self) -> None:
-        self.lines: list[Line | str] = []
-
-    def add(self, what: str, size: str = "", figure: str = "", goal: str = "", met: bool | None = None) -> None:
-        self.lines.append(Line(what, size, figure, goal, met))
-
-    def section(self, title: str) -> None:
-        self.lines.append(title)
-
-    def render(self) -> str:
-        rows = [("what", "size", "figure", "goal", "met")]
-        for line in self.lines:
-            if isinstance(line, Line):
-                met = "" if line.met is None else "yes" if line.met else "NO"
-                rows.append((line.what, line.size, line.figure, line.goal, met))
-        widths = [max(_width(r[i]) for r in rows) for i in range(5)]
-        out, rule = [], "-+-".join("-" * w for w in widths)
-        out.append(" | ".join(_pad(c, w) for c, w in zip(rows[0], widths, strict=True)))
-        out.append(rule)
-        i = 1
-        for line in self.lines:
-            if isinstance(line, str):
-                out.append(f"== {line}")
-            else:
-                out.append(" | ".join(_pad(c, w) for c, w in zip(rows[i], widths, strict=True)).rstrip())
-                i += 1
-        return "\n".join(out)
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
 
 
 def persons_label(n: int) -> str:

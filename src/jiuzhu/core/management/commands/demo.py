@@ -42,9 +42,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(f"\n打开 http://{addr}/ 登录。按 Ctrl+C 停止。\n"))
         # The background worker (uploaded files, the watched folder inbox/<数据源>/) runs beside the web server.
-        worker = subprocess.Popen(
-            [sys.executable, "-c", "from jiuzhu.cli import main; main()", "run_huey", "--workers", "2", "-k", "thread"]
-        )
+        jiuzhu = [sys.executable, "-c", "from jiuzhu.cli import main; main()"]
+        worker = subprocess.Popen([*jiuzhu, "run_huey", "--workers", "2", "-k", "thread", "--quiet"])
         try:
             call_command("runserver", addr, use_reloader=False)
         finally:
