@@ -37,27 +37,9 @@ from report import Table, log  # bench/ is on the path when a benchmark runs as 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PERSONS_PER_HOUSEHOLD = 2.8
-LOCALITY = "530103-panlong"
-# Panlong's pack (with Kunming's, Yunnan's and the national rules) has no local value for the asset limits and a
-# few amounts; without them those decisions are unknown (未能判断) for most households. The bench assumes these
-# values — only for parameters the pack lacks on the date — so that every rule computes something.
-ASSUMED = {
-    "dibao_financial_assets_months": 24,
-    "dibao_max_vehicles": 0,
-    "dibao_max_homes": 1,
-    "dibao_max_business_registrations": 0,
-    "marginal_financial_assets_months": 36,
-    "tekun_financial_assets_months": 24,
-    "rigid_expense_financial_assets_months": 36,
-    "rigid_expense_ratio": 0.6,
-    "disposable_income_per_capita": 43000,
-    "temporary_aid_max_months": 6,
-    "temporary_aid_cap": 6000,
-    "temporary_aid_advance_max": 1000,
-    "temporary_aid_approval_tiers": [{"upto": 1000, "value": 1}, {"value": 2}],
-    "disability_living_subsidy_amount": 100,
-    "disability_care_subsidy_amount": 90,
-}
+LOCALITY = "demo-530103"
+# Panlong's rules with the local values its pack lacks (asset limits, a few amounts) filled in and marked as demo
+# assumptions, so that every rule computes something; `--locality 530103-panlong` runs the rules as published.
 PERSON_INPUTS = (
     ("age", int),
     ("disability_grade", int),
@@ -223,25 +205,22 @@ def district_for(persons: int, *, seed: int, as_of: date, synth_all: bool) -> Di
 class Programs:
     all: Any  # every programme of the pack, outputs="decisions"
     dibao: Any  # the pack with only 低保, outputs="decisions"
-    assumed: dict[str, Any]
     compile_s: float
 
 
-def compile_programs(locality: str, as_of: date, *, assumed: bool) -> Programs:
-    from jiuzhu.policy.compiler import analyse, compile_analysis, compile_pack
+def compile_programs(locality: str, as_of: date) -> Programs:
+    from jiuzhu.policy.compiler import analyse, compile_analysis
     from jiuzhu.policy.packs import load_pack
 
-    published = compile_pack(locality, as_of, "decisions")
-    overrides = {k: v for k, v in ASSUMED.items() if k in published.missing} if assumed else {}
     started = time.perf_counter()
     pack = load_pack(locality)
-    everything = compile_analysis(analyse(pack), as_of, "decisions", overrides)
+    everything = compile_analysis(analyse(pack), as_of, "decisions")
     only_dibao = dataclasses.replace(pack, programmes={k: pack.programmes[k] for k in programmes_read(pack, "dibao")})
-    dibao = compile_analysis(analyse(only_dibao), as_of, "decisions", overrides)
+    dibao = compile_analysis(analyse(only_dibao), as_of, "decisions")
     for program in (everything, dibao):
         for step in program.steps:
             _ = step.sql  # render the SQL now, so that the timed runs only execute it
-    return Programs(everything, dibao, overrides, time.perf_counter() - started)
+    return Programs(everything, dibao, time.perf_counter() - started)
 
 
 PROGRAMME_CALL = re.compile(r"""\b(?:eligible|benefit)\(\s*["']([a-z][a-z0-9_]*)["']""")
@@ -874,7 +853,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2024, 8, 1))
     parser.add_argument("--locality", default=LOCALITY)
-    parser.add_argument("--as-published", action="store_true", help="no assumed values for missing parameters")
     parser.add_argument("--api-calls", type=int, default=None, help="timed calls (default 300; quick 50)")
     parser.add_argument("--api-warmup", type=int, default=None, help="untimed calls first (default 30; quick 10)")
     parser.add_argument("--openfisca-persons", type=parse_size, default=None, help="default 5M (quick: all)")
@@ -907,7 +885,7 @@ def main(argv: list[str] | None = None) -> None:
 
     started = time.monotonic()
     table = Table()
-    programs = compile_programs(args.locality, args.as_of, assumed=not args.as_published)
+    programs = compile_programs(args.locality, args.as_of)
     args.programs = programs
     if not args.no_api:
         bench_api(table, args)
@@ -936,9 +914,6 @@ def main(argv: list[str] | None = None) -> None:
         f"DuckDB {duckdb.__version__} ({args.threads} threads, memory limit {args.memory_limit}), "
         f"{os.cpu_count()} cores"
     )
-    if programs.assumed:
-        assumed = ", ".join(f"{k}={v}" for k, v in programs.assumed.items())
-        print(f"assumed values for the {len(programs.assumed)} parameters the pack lacks on the date: {assumed}")
     print(
         f"compiling the pack (all programmes, and 低保 alone; Ibis → SQL): {programs.compile_s:.1f} s, not timed below"
     )
