@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-postgres lint format clean messages
+.PHONY: demo test test-postgres test-redis lint format clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test-postgres: $(VENV)/.dev
 	scripts/ensure-chromium
 	DATABASE_URL=$$(scripts/ensure-postgres jiuzhu) $(BIN)/python -m pytest -m "not spark" $(PYTEST_ARGS)
 
+## The queue tests once more against Redis, the production broker (started, or installed, when not running).
+test-redis: $(VENV)/.dev
+	JIUZHU_REDIS_URL=$$(scripts/ensure-redis) $(BIN)/python -m pytest -m queue $(PYTEST_ARGS)
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests bench
 
@@ -61,3 +65,10 @@ bench-policy: $(VENV)/.runtime
 .PHONY: bench-exchange
 bench-exchange: $(VENV)/.runtime
 	$(BIN)/python bench/exchange_bench.py $(BENCH_ARGS)
+
+## Benchmark discovery efficacy (issue 5): planted hardship events replayed as department pushes over HTTP, alerts
+## and screening held against the truth (recall, precision, event → work order latency), 1 M persons screened.
+## BENCH_ARGS=--quick for a smoke run. See bench/README.md.
+.PHONY: bench-discovery
+bench-discovery: $(VENV)/.runtime
+	$(BIN)/python bench/discovery_bench.py $(BENCH_ARGS)

@@ -20,7 +20,6 @@ import http.client
 import json
 import math
 import os
-import re
 import resource
 import secrets
 import shutil
@@ -32,7 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from report import Table, log  # bench/ is on the path when a benchmark runs as a script
+from report import Table, Usage, log  # bench/ is on the path when a benchmark runs as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -203,43 +202,29 @@ def district_for(persons: int, *, seed: int, as_of: date, synth_all: bool) -> Di
 
 @dataclasses.dataclass
 class Programs:
-    all: Any  # every programme of the pack, outputs="decisions"
-    dibao: Any  # the pack with only 低保, outputs="decisions"
+    all: Any  # every programme's decisions (outputs="decisions"), as screening runs it
+    dibao: Any  # 低保's decision alone (programmes={"dibao"}): what 低保 reads and nothing else
+    all_unfolded: Any  # the same two compiled without constant folding (fold=False): what folding saves
+    dibao_unfolded: Any
     compile_s: float
 
 
 def compile_programs(locality: str, as_of: date) -> Programs:
-    from jiuzhu.policy.compiler import analyse, compile_analysis
+    from jiuzhu.policy.analysis import analyse
+    from jiuzhu.policy.compiler import compile_analysis
     from jiuzhu.policy.packs import load_pack
 
     started = time.perf_counter()
-    pack = load_pack(locality)
-    everything = compile_analysis(analyse(pack), as_of, "decisions")
-    only_dibao = dataclasses.replace(pack, programmes={k: pack.programmes[k] for k in programmes_read(pack, "dibao")})
-    dibao = compile_analysis(analyse(only_dibao), as_of, "decisions")
-    for program in (everything, dibao):
+    analysis = analyse(load_pack(locality))
+    made = [
+        compile_analysis(analysis, as_of, "decisions", programmes=codes, fold=fold)
+        for fold in (True, False)
+        for codes in (None, {"dibao"})
+    ]
+    for program in made:
         for step in program.steps:
             _ = step.sql  # render the SQL now, so that the timed runs only execute it
-    return Programs(everything, dibao, time.perf_counter() - started)
-
-
-PROGRAMME_CALL = re.compile(r"""\b(?:eligible|benefit)\(\s*["']([a-z][a-z0-9_]*)["']""")
-
-
-def programmes_read(pack, code: str) -> list[str]:
-    """`code` and every programme its rules (and the pack's definitions) read through eligible()/benefit()."""
-    texts = [str(r.expr) for rules in pack.definitions.values() for r in rules.values()]
-    wanted, todo = [], [code, *(c for t in texts for c in PROGRAMME_CALL.findall(t))]
-    while todo:
-        current = todo.pop()
-        if current in wanted or current not in pack.programmes:
-            continue
-        wanted.append(current)
-        prog = pack.programmes[current]
-        rules = [*prog.conditions.values(), *prog.amounts.values()]
-        for text in [str(r.expr) for r in rules] + [str(prog.eligible or ""), str(prog.benefit or "")]:
-            todo += PROGRAMME_CALL.findall(text)
-    return wanted
+    return Programs(*made, compile_s=time.perf_counter() - started)
 
 
 # --- The same 低保 rule, written by hand ---------------------------------------------------------------------------
@@ -409,23 +394,19 @@ def drop_results(con, *names: str) -> None:
         con.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
-def as_one_query(con, program) -> None:
-    """The same program run as one query per result (its steps as CTEs), so that DuckDB can prune and fuse
-    across steps: an experiment beside run_bulk, which materialises every step as a temporary table."""
-    from jiuzhu.policy.engine import query_with_steps
-
-    for target in (program.household_table, program.member_table):
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "cte_{target}" AS {query_with_steps(program, target)}')
+def others_note(u: dict[str, float]) -> str:
+    return f"{u['others']:.0%} (this process: {u['cpu']:.1f} s CPU in {u['wall']:.1f} s)"
 
 
 def bench_bulk(table: Table, district: District, programs: Programs, args, *, goal: str, goal_s: float | None,
                openfisca_here: bool) -> dict | None:  # fmt: skip
-    from jiuzhu.policy.engine import run_bulk
+    from jiuzhu.policy.engine import run_bulk, run_result
     from jiuzhu.policy.population import population_relations
 
     size = persons_label(district.persons)
     repeat = args.repeat or (3 if district.persons <= 2_000_000 else 1)
     table.section(f"{size} ({district.households:,} households) — {district.how}; best of {repeat} runs")
+    usage = Usage()
     reset_peak_rss()
     con = duck(args.threads, args.memory_limit)
     log(f"{size}: building the facts relations from {district.path.name}")
@@ -437,25 +418,26 @@ def bench_bulk(table: Table, district: District, programs: Programs, args, *, go
     n_prog = len(programs.all.analysis.pack.programmes)
     log(f"{size}: all {n_prog} programmes on the engine")
     all_s = best_of(repeat, run_bulk, programs.all, con)
-    table.add(f"all {n_prog} programmes, engine (run_bulk)", size, seconds(all_s), goal,
-              None if goal_s is None else all_s <= goal_s)  # fmt: skip
+    table.add(f"all {n_prog} programmes, engine (run_bulk: household and member results)", size, seconds(all_s),
+              goal, None if goal_s is None else all_s <= goal_s)  # fmt: skip
     keep_dibao(con, "engine_dibao")
     eligible = con.execute(
         "SELECT count(*) FILTER (WHERE eligible), count(*) FILTER (WHERE eligible IS NULL) FROM engine_dibao"
     ).fetchall()[0]
     drop_results(con)
 
+    # Like for like: both read the same two relations and write one table (hh_id, eligible, benefit) per household.
     log(f"{size}: 低保 by hand-written SQL")
     hand = f"CREATE OR REPLACE TEMP TABLE hand_dibao AS {hand_dibao_sql(programs.dibao)}"
     hand_s = best_of(repeat, con.execute, hand)
     log(f"{size}: 低保 alone on the engine")
-    dibao_s = best_of(repeat, run_bulk, programs.dibao, con)
+    dibao_s = best_of(repeat, run_result, programs.dibao, con, "household")
     keep_dibao(con, "engine_dibao_only")
     drop_results(con)
     bad = mismatches(con, "hand_dibao", "engine_dibao")
     bad_alone = mismatches(con, "hand_dibao", "engine_dibao_only")
-    table.add("低保 alone, engine (run_bulk, pack reduced to 低保)", size, seconds(dibao_s))
-    table.add("低保, hand-written DuckDB SQL", size, seconds(hand_s))
+    table.add("低保 alone, engine (household result: hh_id, eligible, benefit)", size, seconds(dibao_s))
+    table.add("低保, hand-written DuckDB SQL (the same three columns)", size, seconds(hand_s))
     table.add("engine 低保 alone ÷ hand SQL", size, f"{dibao_s / hand_s:.1f}×", "≤ 3×", dibao_s / hand_s <= 3)
     table.add("engine all programmes ÷ hand SQL 低保", size, f"{all_s / hand_s:.1f}×")
     table.add("hand SQL ≠ engine 低保, all / alone (households)", size, f"{bad} / {bad_alone}", "0",
@@ -463,20 +445,21 @@ def bench_bulk(table: Table, district: District, programs: Programs, args, *, go
     table.add("低保 eligible / unknown (households)", size, f"{eligible[0]:,} / {eligible[1]:,} of {households:,}")
 
     if not args.no_experiment:
-        log(f"{size}: experiment — the same programs as one query per result")
-        cte_all_s = best_of(repeat, as_one_query, con, programs.all)
-        keep_dibao(con, "cte_dibao", "cte_household_result")
-        cte_dibao_s = best_of(repeat, as_one_query, con, programs.dibao)
-        bad_cte = mismatches(con, "hand_dibao", "cte_dibao")
-        drop_results(con, "cte_household_result", "cte_member_result")
-        table.add("experiment: all programmes as one CTE query per result", size, seconds(cte_all_s))
-        table.add("experiment: 低保 alone as one CTE query per result", size, seconds(cte_dibao_s))
-        table.add("experiment: CTE 低保 alone ÷ hand SQL; ≠ hand SQL", size,
-                  f"{cte_dibao_s / hand_s:.1f}×; {bad_cte}")  # fmt: skip
+        log(f"{size}: the same programs compiled without constant folding")
+        flat_all_s = best_of(repeat, run_bulk, programs.all_unfolded, con)
+        drop_results(con)
+        flat_dibao_s = best_of(repeat, run_result, programs.dibao_unfolded, con, "household")
+        keep_dibao(con, "flat_dibao")
+        drop_results(con)
+        bad_flat = mismatches(con, "hand_dibao", "flat_dibao")
+        table.add("without constant folding: all programmes", size, seconds(flat_all_s))
+        table.add("without constant folding: 低保 alone ÷ hand SQL; ≠ hand SQL", size,
+                  f"{flat_dibao_s / hand_s:.1f}×; {bad_flat}")  # fmt: skip
     of_data = None
     if openfisca_here:
         of_data = openfisca_input(con, args, persons)
     table.add("peak memory of the bench process", size, f"{current_peak_gb():.1f} GB")
+    table.add("others' use of the cores meanwhile", size, others_note(usage.done()))
     con.close()
     return of_data
 
@@ -501,24 +484,38 @@ def openfisca_input(con, args, persons: int) -> dict:
 
 
 def engine_on_subset(args, data: dict) -> dict:
-    """All programmes on the engine over the OpenFisca households, in a fresh connection; its 低保 answers, and
-    the inputs OpenFisca needs as NumPy arrays (sorted here: DuckDB 2.0 drops the ORDER BY of
+    """The engine over the OpenFisca households, in a fresh connection: reading the Arrow tables taken out in place
+    (end to end), then over DuckDB tables copied from them (as population_relations leaves its relations); its 低保
+    answers; and the inputs OpenFisca needs as NumPy arrays (sorted here: DuckDB 2.0 drops the ORDER BY of
     `execute(...).to_arrow_table()` when preserve_insertion_order is off; the relation API keeps it)."""
-    from jiuzhu.policy.engine import run_bulk
+    from jiuzhu.policy.engine import run_bulk, run_result
 
+    programs: Programs = args.programs
+    repeat = args.repeat or 3
     con = duck(args.threads, args.memory_limit)
-    for name in ("households", "members"):
-        con.register(f"{name}_in", data.pop(name))
+    arrow = {name: data.pop(name) for name in ("households", "members")}
+    for name, relation in arrow.items():  # end to end: DuckDB reads the Arrow tables in place
+        con.register(name, relation)
+    n = con.execute("SELECT count(*) FROM members").fetchall()[0][0]
+    log(f"OpenFisca comparison on {persons_label(n)}: the engine first")
+    e2e_s = best_of(repeat, run_bulk, programs.all, con)
+    drop_results(con)
+    for name, relation in arrow.items():  # then copied into DuckDB tables, as population_relations leaves them
+        con.unregister(name)
+        con.register(f"{name}_in", relation)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_in")
         con.unregister(f"{name}_in")
-    n = con.execute("SELECT count(*) FROM members").fetchall()[0][0]
-    log(f"OpenFisca comparison on {persons_label(n)}: all programmes on the engine first")
-    engine_s, _ = timed(run_bulk, args.programs.all, con)
+    del arrow
+    engine_s = best_of(repeat, run_bulk, programs.all, con)
     expected = (
         con.sql("SELECT hh_id, dibao__eligible AS eligible, dibao__benefit AS benefit FROM household_result")
         .to_arrow_table()
         .sort_by("hh_id")
     )
+    drop_results(con)
+    household_s = best_of(repeat, run_result, programs.all, con, "household")
+    drop_results(con)
+    dibao_s = best_of(repeat, run_result, programs.dibao, con, "household")
     drop_results(con)
     h = (
         con.sql(
@@ -541,6 +538,11 @@ def engine_on_subset(args, data: dict) -> dict:
     con.close()
     return {
         "engine_s": engine_s,
+        "engine_e2e_s": e2e_s,
+        "engine_dibao_s": dibao_s,
+        "engine_household_s": household_s,
+        "repeat": repeat,
+        "threads": args.threads,
         "households": {name: h.column(name).to_numpy() for name in h.column_names},
         "members": {name: m.column(name).to_numpy() for name in m.column_names},
         "expected": expected,
@@ -686,16 +688,11 @@ def openfisca_system(program):
     return system
 
 
-def bench_openfisca(table: Table, data: dict, program) -> None:
+def openfisca_simulation(system, data: dict, period: str):
+    """A simulation of the households and members in `data` (NumPy arrays), every input set for `period`."""
     import numpy as np
     from openfisca_core.simulations import SimulationBuilder
 
-    size = persons_label(data["persons"])
-    table.section(f"OpenFisca-core 低保 on the same {size}")
-    reset_peak_rss()
-    period = program.as_of.strftime("%Y-%m")
-    started = time.perf_counter()
-    system = openfisca_system(program)
     h, m = data["households"], data["members"]
     builder = SimulationBuilder()
     builder.create_entities(system)
@@ -710,24 +707,50 @@ def bench_openfisca(table: Table, data: dict, program) -> None:
     for name in ("urban", "financial_assets", "vehicles", "homes", "business_registrations", "on_dibao",
                  "exit_months", "previous_benefit"):  # fmt: skip
         sim.set_input(name, period, h[name])
-    load_s = time.perf_counter() - started
-    log(f"OpenFisca: calculating 低保 for {size}")
-    calc_s, _ = timed(lambda: (sim.calculate("dibao_eligible", period), sim.calculate("dibao_benefit", period)))
-    eligible = sim.calculate("dibao_eligible", period)
-    benefit = sim.calculate("dibao_benefit", period)
+    return sim
+
+
+def bench_openfisca(table: Table, data: dict, program, usage: Usage) -> None:
+    import numpy as np
+
+    size = persons_label(data["persons"])
+    repeat = data["repeat"]
+    table.section(
+        f"OpenFisca-core 低保 on the same {size}; best of {repeat} runs; DuckDB {data['threads']} threads, "
+        "OpenFisca NumPy (one thread)"
+    )
+    period = program.as_of.strftime("%Y-%m")
+    system = openfisca_system(program)  # the rules and the parameters of the date: as compiling a pack, not timed
+    log(f"OpenFisca: building the simulation and calculating 低保 for {size}, {repeat} times")
+    calc_s = e2e_s = math.inf
+    for _ in range(repeat):
+        started = time.perf_counter()
+        sim = openfisca_simulation(system, data, period)
+        built = time.perf_counter()
+        eligible = sim.calculate("dibao_eligible", period)
+        benefit = sim.calculate("dibao_benefit", period)
+        done = time.perf_counter()
+        calc_s, e2e_s = min(calc_s, done - built), min(e2e_s, done - started)
+        del sim
     expected = data["expected"]
     want_e = expected.column("eligible").to_numpy(zero_copy_only=False)
     want_b = expected.column("benefit").to_numpy(zero_copy_only=False)
     bad = int(np.sum((eligible != want_e) | (np.abs(benefit - want_b) > 0.01)))
-    table.add("OpenFisca 低保 alone: calculate (float32, vectorised)", size, seconds(calc_s))
-    table.add("OpenFisca: building the simulation and inputs (not timed above)", size, seconds(load_s))
-    engine_s = data["engine_s"]
-    table.add("all programmes, engine, same households", size, seconds(engine_s))
-    table.add(
-        "all programmes (DuckDB) ÷ OpenFisca 低保 alone", size, f"{engine_s / calc_s:.2f}×", "< 1×", engine_s < calc_s
-    )
+    engine_s, engine_e2e_s = data["engine_s"], data["engine_e2e_s"]
+    table.add("OpenFisca 低保: calculate (simulation built, inputs set; float32)", size, seconds(calc_s))
+    table.add("OpenFisca 低保: end to end (simulation from the arrays, inputs, calculate)", size, seconds(e2e_s))
+    table.add("engine all programmes over the DuckDB tables (run_bulk)", size, seconds(engine_s))
+    table.add("engine all programmes end to end (run_bulk reading the Arrow tables)", size, seconds(engine_e2e_s))
+    table.add("engine all programmes, household result only (what screening reads)", size,
+              seconds(data["engine_household_s"]))  # fmt: skip
+    table.add("engine 低保 alone over the DuckDB tables (household result)", size, seconds(data["engine_dibao_s"]))
+    table.add("all programmes (DuckDB) ÷ OpenFisca 低保 calculate", size, f"{engine_s / calc_s:.2f}×", "< 1×",
+              engine_s < calc_s)  # fmt: skip
+    table.add("all programmes end to end ÷ OpenFisca 低保 end to end", size, f"{engine_e2e_s / e2e_s:.2f}×", "< 1×",
+              engine_e2e_s < e2e_s)  # fmt: skip
     table.add("OpenFisca ≠ engine 低保 (households)", size, f"{bad:,} of {len(want_e):,}")
     table.add("peak memory of the bench process", size, f"{current_peak_gb():.1f} GB")
+    table.add("others' use of the cores meanwhile", size, others_note(usage.done()))
 
 
 # --- One check over HTTP ---------------------------------------------------------------------------------------------
@@ -858,7 +881,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--openfisca-persons", type=parse_size, default=None, help="default 5M (quick: all)")
     parser.add_argument("--no-openfisca", action="store_true")
     parser.add_argument("--no-api", action="store_true")
-    parser.add_argument("--no-experiment", action="store_true", help="skip the one-query (CTE) experiment rows")
+    parser.add_argument("--no-experiment", action="store_true", help="skip the rows without constant folding")
     parser.add_argument("--repeat", type=int, default=None, help="runs per timing, best kept (default 3 up to 2 M)")
     parser.add_argument("--synth-all", action="store_true", help="generate every size instead of replicating")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
@@ -884,6 +907,7 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
 
     started = time.monotonic()
+    usage, load_start = Usage(), os.getloadavg()
     table = Table()
     programs = compile_programs(args.locality, args.as_of)
     args.programs = programs
@@ -903,10 +927,12 @@ def main(argv: list[str] | None = None) -> None:
         )  # fmt: skip
         of_data = data or of_data
     if of_data is not None:
+        of_usage = Usage()
+        reset_peak_rss()
         of_data = engine_on_subset(args, of_data)
         if of_data["persons"] < 0.99 * args.openfisca_persons:
             log(f"OpenFisca runs on {persons_label(of_data['persons'])}: no larger population in this run")
-        bench_openfisca(table, of_data, programs.dibao)
+        bench_openfisca(table, of_data, programs.dibao, of_usage)
 
     print()
     print(
@@ -915,7 +941,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{os.cpu_count()} cores"
     )
     print(
-        f"compiling the pack (all programmes, and 低保 alone; Ibis → SQL): {programs.compile_s:.1f} s, not timed below"
+        "compiling the pack (all programmes, and 低保 alone; each with and without constant folding; Ibis → SQL): "
+        f"{programs.compile_s:.1f} s, not timed below"
     )
     print("times are wall clock (the best of the runs a section names); generating synthetic data is not timed")
     print(table.render())
@@ -924,7 +951,13 @@ def main(argv: list[str] | None = None) -> None:
             "note: the API checks session auth (with CSRF) before the bearer token: a POST with the token alone is "
             "refused 403 'CSRF check Failed'; the bench adds a double-submit CSRF cookie and header"
         )
-    print(f"total bench time {time.monotonic() - started:.0f} s")
+    u = usage.done()
+    load_end = os.getloadavg()
+    print(
+        f"total bench time {time.monotonic() - started:.0f} s; others kept {u['others']:.0%} of the "
+        f"{os.cpu_count()} cores busy meanwhile (from /proc/stat); load average "
+        f"{'/'.join(f'{x:.1f}' for x in load_start)} at the start, {'/'.join(f'{x:.1f}' for x in load_end)} at the end"
+    )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
-"""The benchmarks' shared result table: one row a measurement, its goal and PASS/MISS, printed and as JSON."""
+"""The benchmarks' shared result table (one row a measurement, its goal and PASS/MISS, printed and as JSON), and what
+the rest of the machine was doing meanwhile."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 import time
 import unicodedata
+from pathlib import Path
 
 
 def log(message: str) -> None:
@@ -71,3 +74,32 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+# --- What else the machine was doing -----------------------------------------------------------------------------
+
+
+class Usage:
+    """Wall time, this process's CPU time (all its threads) and the share of the machine's cores the rest of the
+    machine kept busy meanwhile (from /proc/stat): on a shared machine, how far a figure is from what the code can do.
+    """
+
+    def __init__(self) -> None:
+        self.wall, self.cpu, self.machine = time.perf_counter(), time.process_time(), machine_busy()
+
+    def done(self) -> dict[str, float]:
+        wall = time.perf_counter() - self.wall
+        cpu = time.process_time() - self.cpu
+        busy = machine_busy() - self.machine
+        others = max(busy - cpu, 0.0) / (wall * (os.cpu_count() or 1)) if wall > 0 and busy >= 0 else 0.0
+        return {"wall": wall, "cpu": cpu, "others": others}
+
+
+def machine_busy() -> float:
+    """Seconds of CPU the whole machine spent busy since boot (all cores), or -inf where /proc/stat is missing."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return float("-inf")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")

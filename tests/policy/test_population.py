@@ -71,8 +71,19 @@ def population_rows(con: duckdb.DuckDBPyConnection, parquet_dir: Path, as_of: da
     members: dict[int, list[dict]] = {}
     for m in con.table("members").order("hh_id, member_no").to_arrow_table().to_pylist():
         members.setdefault(m["hh_id"], []).append(m)
+    assert_engine_inputs(con)
     numbers = household_numbers(con, parquet_dir)
     return {numbers[h["hh_id"]]: (h, members[h["hh_id"]]) for h in con.table("households").to_arrow_table().to_pylist()}
+
+
+def assert_engine_inputs(con: duckdb.DuckDBPyConnection) -> None:
+    """What the compiler's constant folding relies on (folding.py): no fact is NULL, every household has a member."""
+    for table in ("households", "members"):
+        columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+        nulls = con.execute(f"SELECT {', '.join(f'count(*) - count({c})' for c in columns)} FROM {table}").fetchall()
+        assert dict(zip(columns, nulls[0], strict=True)) == dict.fromkeys(columns, 0), f"NULLs in {table}"
+    alone = con.execute("SELECT count(*) FROM households WHERE hh_id NOT IN (SELECT hh_id FROM members)").fetchall()
+    assert alone == [(0,)], "households without members"
 
 
 def household_numbers(con: duckdb.DuckDBPyConnection, parquet_dir: Path) -> dict[int, str]:

@@ -12,8 +12,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from jiuzhu.config.api import api
 
 # Routes whose parameter is not an object id, or that are not ours to scope; the policy list is public (R3.8)
-# and its editing is tested per department in tests/policy/test_pages.py.
-NOT_OBJECT_ROUTES = ("admin/", "i18n/", "static/", "policies/")
+# and its editing is tested per department in tests/policy/test_pages.py. A 政策找人 run is the whole district's:
+# everyone who may screen sees the run, and its findings are scoped by street (tests/monitoring/test_screening.py).
+NOT_OBJECT_ROUTES = ("admin/", "i18n/", "static/", "policies/", "screening/")
+NOT_OBJECT_API = ("/api/v1/monitoring/screening-runs/",)
 
 
 def walk(patterns, prefix=""):
@@ -35,7 +37,7 @@ def api_routes() -> list[tuple[str, str]]:
         for path, path_view in router.path_operations.items():
             for operation in path_view.operations:
                 full = "/api/v1/" + (prefix.strip("/") + "/" + path.lstrip("/")).strip("/")
-                if "{" in full:
+                if "{" in full and not full.startswith(NOT_OBJECT_API):
                     found.extend((method, full) for method in operation.methods)
     return found
 
@@ -60,7 +62,10 @@ def foreign_ids(household_b, units, street_officer_b):
     from django.utils import timezone
 
     from jiuzhu.exchange.models import FeedBatch, LinkReview
+    from jiuzhu.leads.services import lead_register
+    from jiuzhu.monitoring.models import Alert
     from jiuzhu.verification.models import VerificationRequest
+    from jiuzhu.workorders.services import work_order_create
 
     verification = VerificationRequest.objects.create(
         household=household_b,
@@ -76,8 +81,36 @@ def foreign_ids(household_b, units, street_officer_b):
     review = LinkReview.objects.create(
         batch=batch, row=2, record={}, fingerprint="f", person=household_b.head(), probability=0.9
     )
+    order = work_order_create(
+        actor=None, kind="alert", title="外街道工单", description="", owner_unit=units["street_b"], locality="national"
+    )
+    alert = Alert.objects.create(
+        scenario="large_medical",
+        scenario_name="大额医疗支出",
+        locality="national",
+        severity="high",
+        person=household_b.head(),
+        household=household_b,
+        subject_key=f"p{household_b.head().pk}",
+        first_event_on=date(2026, 11, 1),
+        last_event_on=date(2026, 11, 1),
+        first_received_at=timezone.now(),
+    )
+    lead = lead_register(
+        actor=street_officer_b,
+        channel="hotline_12345",
+        reference="12345-B-1",
+        received_at=None,
+        situation="other",
+        description="外街道线索",
+        household=household_b,
+    )
     return {
         "household": household_b.pk,
+        "work_order": order.pk,
+        "attachment": 1,
+        "alert": alert.pk,
+        "lead": lead.pk,
         "person": household_b.head().pk,
         "unit": units["street_b"].pk,
         "verification": verification.pk,

@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "jiuzhu.policy",
     "jiuzhu.exchange",
     "jiuzhu.verification",
+    "jiuzhu.workorders",
+    "jiuzhu.reviews",
+    "jiuzhu.monitoring",
+    "jiuzhu.leads",
     "jiuzhu.web",
 ]
 

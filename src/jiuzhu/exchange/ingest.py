@@ -28,6 +28,7 @@ from jiuzhu.exchange.models import FeedBatch, SourceToken
 from jiuzhu.exchange.readers import RawTable, read_table
 from jiuzhu.exchange.sources import SourceSpec, get_source
 from jiuzhu.exchange.validate import detect_kind, known_header, map_columns, validate
+from jiuzhu.monitoring.alerts import alerts_for_batch
 from jiuzhu.org.models import Department, OrgUnit
 from jiuzhu.org.services import department_create
 from jiuzhu.policy.localities import today
@@ -242,6 +243,7 @@ def _process(batch: FeedBatch, spec: SourceSpec, raw: RawTable, *, progress: Pro
         if batch.status == FeedBatch.Status.COMMITTED:  # finished meanwhile by a concurrent rerun
             return batch
         counts = derive.derive_all(batch=batch, source=spec, kind=kind, accepted=accepted, links=links)
+        alerts_for_batch(batch)  # in the same transaction: an event is never stored without its alert
         _crash_point("derived")
         batch.kind = kind.code
         batch.encoding = raw.encoding or ""

@@ -19,6 +19,7 @@ from jiuzhu.exchange.errors import ExchangeError, ExchangeErrorCode
 from jiuzhu.exchange.ingest import Outcome, open_file
 from jiuzhu.exchange.models import FeedBatch, LinkDecision, LinkReview, SourceToken, Suspicion
 from jiuzhu.exchange.sources import SourceSpec, get_source
+from jiuzhu.monitoring.alerts import alerts_for_batch
 from jiuzhu.org.models import Department, Staff
 from jiuzhu.org.permissions import IMPORT_FEED, MANAGE_FEED_TOKENS, REVIEW_LINK
 from jiuzhu.registry.models import Household
@@ -122,6 +123,7 @@ def link_review_decide(*, actor: Staff, review: LinkReview, same_person: bool) -
             person_id=review.person_id,
         )
         FeedBatch.objects.filter(pk=batch.pk).update(to_review=F("to_review") - 1, linked_match=F("linked_match") + 1)
+        alerts_for_batch(batch, row=review.row)
     elif not siblings.exists():
         FeedBatch.objects.filter(pk=batch.pk).update(to_review=F("to_review") - 1, unlinked=F("unlinked") + 1)
     audit.record(

@@ -12,6 +12,7 @@ day of that month, `$date.year_end` the last day of that year; anything else is 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -41,6 +42,8 @@ class FieldSpec(_Strict):
     required: bool = False
     unit: Literal["元", "万元"] = "元"  # for amounts: the column's unit when a value carries none of its own
     allow_negative: bool = False
+    not_future: bool = False  # for dates: a day after the one the data arrives cannot have happened yet
+    max: Decimal | None = None  # for amounts: larger is impossible for this column (a typo, a unit of 分 not 元)
     values: dict[str, str] = {}  # for choices: what departments write → our code
 
     @field_validator("headers")

@@ -147,6 +147,12 @@ def validate(
             continue
         col = f"c{by_field[name].index}"
         value, error = _field_sql(spec, col, by_field[name].unit, day)
+        if spec.not_future and error:
+            future = f"'日期' || strftime({value}, '%Y-%m-%d') || '晚于接收日期 {as_of.isoformat()}，不可能已发生'"
+            error = f"coalesce({error}, CASE WHEN {value} > {day} THEN {future} END)"
+        if spec.max is not None and error:
+            too_big = f"'金额' || CAST({value} AS VARCHAR) || '元超出该项的合理范围（不超过 {spec.max} 元），请核实'"
+            error = f"coalesce({error}, CASE WHEN {value} > {spec.max} THEN {too_big} END)"
         selects.append(f"{value} AS {name}")
         if spec.required:
             reasons.append(f"CASE WHEN jz_text_value({col}) IS NULL THEN '{label}为空' END")

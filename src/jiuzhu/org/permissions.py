@@ -12,18 +12,19 @@ MANAGE_STAFF = "org.manage_staff"  # create and change accounts below one's own 
 VIEW_AUDIT = "audit.view_auditentry"
 EDIT_CATALOGUE = "policy.change_catalogueentry"  # keep policy-list entries current (a liaison: own department only)
 RUN_WHAT_IF = "policy.run_what_if"  # estimate a draft rule change over the registry in one's jurisdiction
+RUN_SCREENING = "monitoring.run_screening"  # start a 政策找人 run over the whole registry (results scoped by street)
 IMPORT_FEED = "exchange.add_feedbatch"  # send a department's data in and see its batches (a liaison: own department)
 REVIEW_LINK = "exchange.change_linkreview"  # confirm or refuse a probable match of a record to a person
 MANAGE_FEED_TOKENS = "exchange.add_sourcetoken"  # issue and revoke a department system's push token
 
 _READ = {VIEW_HOUSEHOLD}
 _CASEWORK = _READ | {CHANGE_HOUSEHOLD, UNMASK_IDENTITY}
-_DISTRICT = _CASEWORK | {MANAGE_STAFF, VIEW_AUDIT, EDIT_CATALOGUE, RUN_WHAT_IF, IMPORT_FEED, REVIEW_LINK}
+_DISTRICT = _CASEWORK | {MANAGE_STAFF, VIEW_AUDIT, EDIT_CATALOGUE, RUN_WHAT_IF, RUN_SCREENING, IMPORT_FEED, REVIEW_LINK}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(_DISTRICT | {MANAGE_FEED_TOKENS}),
     "district_approver": frozenset(_DISTRICT),
-    "street_officer": frozenset(_CASEWORK | {MANAGE_STAFF, RUN_WHAT_IF, REVIEW_LINK}),
+    "street_officer": frozenset(_CASEWORK | {MANAGE_STAFF, RUN_WHAT_IF, RUN_SCREENING, REVIEW_LINK}),
     "community_coordinator": frozenset(_CASEWORK),
     "grid_worker": frozenset(_READ),
     "department_liaison": frozenset(_READ | {EDIT_CATALOGUE, IMPORT_FEED}),

@@ -1,16 +1,17 @@
-"""One compiler, two sizes: a pack's rules → a staged Ibis program → SQL run on DuckDB (or PySpark).
+"""One compiler, two sizes: a pack's analysed rules → a staged Ibis program for one decision date → SQL run on
+DuckDB (or PySpark), and on SQLite for one household.
 
-Every named rule becomes a column at household or member level. A household rule that aggregates over members
-(`members.count(age >= 60)`) reads member columns; a member rule that names a household value reads household
-columns. Rules are therefore grouped into *phases* that alternate between the two tables — household phases are
-even, member phases odd — and each phase is one SQL step (an aggregate-and-join, then layers of projections).
-The single-household check and the bulk run execute the very same steps; only the inputs differ in size.
+The analysis (`analysis.py`) names, types and orders the rules; here, for a decision date, parameters take their
+values and are folded into the rules (`folding.py`), the rules are placed in phases that alternate between the
+household and member tables — each phase one SQL step (an aggregate-and-join, then layers of projections) — and
+each step is rendered through Ibis. The single-household check and the bulk run execute the very same steps; only
+the inputs differ in size.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -20,339 +21,18 @@ import ibis
 import ibis.expr.types as ir
 
 from jiuzhu.policy import language as lang
+from jiuzhu.policy.analysis import Analysis, Item, analyse, check_pack, phase_after, walk
 from jiuzhu.policy.errors import PackError, PolicyError, PolicyErrorCode
 from jiuzhu.policy.facts import HOUSEHOLD_FIELDS, MEMBER_FIELDS, Level
-from jiuzhu.policy.packs import Pack, ParameterValue, Rule
-from jiuzhu.policy.yamlsrc import Text
+from jiuzhu.policy.folding import EPS, Cast, Folder
+from jiuzhu.policy.packs import ParameterValue
 
-EPS = 1e-6  # money is compared and rounded in yuan with cents; 1e-6 absorbs binary floating error only
-NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# The analysis names stay importable from here, where checks, explain and packs import them.
+__all__ = ["INPUT_SCHEMAS", "Analysis", "Item", "Program", "Step", "analyse", "check_pack", "compile_analysis"]
+__all__ += ["compile_pack"]
+
 IBIS_TYPES = {"number": "float64", "integer": "int64", "bool": "boolean", "string": "string"}
 KEYS = {"household": ("hh_id",), "member": ("hh_id", "member_no")}
-
-
-@dataclass
-class Item:
-    """A column of the program: a fact, a definition, a programme's condition/amount/decision, an aggregate."""
-
-    key: str
-    column: str
-    level: Level
-    kind: str  # fact, definition, condition, eligible, amount, benefit, aggregate, aggregate_input
-    label: str
-    dtype: str
-    programme: str = ""
-    name: str = ""
-    source: Text | None = None
-    tree: lang.Node | None = None
-    aggregate: lang.Aggregate | None = None
-    deps: set[str] = field(default_factory=set)
-    params: set[str] = field(default_factory=set)
-    phase: int = 0
-
-
-@dataclass
-class Analysis:
-    """A pack's rules resolved and typed, independent of the decision date."""
-
-    pack: Pack
-    items: dict[str, Item]
-    order: list[str]  # every item after what it reads
-
-
-# --- Analysis: names, types, dependencies, phases ------------------------------------------------------------
-
-
-class _Analyser:
-    def __init__(self, pack: Pack) -> None:
-        self.pack = pack
-        self.items: dict[str, Item] = {}
-        self.n_aggregates = 0
-        self.parsing: list[Item] = []  # rules being read, to name a cycle when one closes
-        for f in HOUSEHOLD_FIELDS.values():
-            self.add(Item(f"h:{f.name}", f.name, "household", "fact", f.label, f.dtype, name=f.name, phase=0))
-        for f in MEMBER_FIELDS.values():
-            self.add(Item(f"m:{f.name}", f.name, "member", "fact", f.label, f.dtype, name=f.name, phase=-1))
-
-    def add(self, item: Item) -> Item:
-        self.items[item.key] = item
-        return item
-
-    def run(self) -> Analysis:
-        pack = self.pack
-        # Declare every named rule first, so that order in the files does not matter.
-        pending: list[tuple[Item, Rule, Level, str]] = []
-        for level in ("household", "member"):
-            facts = HOUSEHOLD_FIELDS if level == "household" else MEMBER_FIELDS
-            for name, rule in pack.definitions[level].items():
-                self.check_name(name, rule, facts)
-                item = self.add(
-                    Item(f"d:{level[0]}:{name}", f"d_{name}", level, "definition", rule.label, "", name=name)
-                )
-                pending.append((item, rule, level, ""))
-        for code, prog in pack.programmes.items():
-            if not NAME.match(code):
-                raise PackError(f"救助项目代码“{code}”只能用小写字母、数字和下划线", file=prog.file)
-            for name, rule in prog.conditions.items():
-                self.check_name(name, rule, {})
-                item = self.add(
-                    Item(f"{code}:c:{name}", f"{code}__c_{name}", prog.unit, "condition", rule.label, "bool")
-                )
-                item.programme, item.name = code, name
-                pending.append((item, rule, prog.unit, code))
-            for name, rule in prog.amounts.items():
-                self.check_name(name, rule, {})
-                item = self.add(Item(f"{code}:a:{name}", f"{code}__a_{name}", prog.unit, "amount", rule.label, ""))
-                item.programme, item.name = code, name
-                pending.append((item, rule, prog.unit, code))
-            conditions = " and ".join(prog.conditions) or "True"
-            eligible_src = prog.eligible or _text(conditions, prog.file)
-            item = self.add(Item(f"{code}:eligible", f"{code}__eligible", prog.unit, "eligible", "符合条件", "bool"))
-            item.programme = code
-            pending.append((item, Rule("eligible", "符合条件", eligible_src, prog.pack), prog.unit, code))
-            benefit_src = prog.benefit or _text("0", prog.file)
-            item = self.add(Item(f"{code}:benefit", f"{code}__benefit", prog.unit, "benefit", "救助金额", "number"))
-            item.programme = code
-            pending.append((item, Rule("benefit", "救助金额", benefit_src, prog.pack), prog.unit, code))
-            if prog.unit == "member":
-                # Household view of a per-person programme: anyone eligible, and the sum of their amounts.
-                for kind, op, dtype in (("eligible", "any", "bool"), ("benefit", "sum", "number")):
-                    agg = self.add(
-                        Item(f"{code}:h{kind}", f"{code}__h{kind}", "household", "aggregate", f"家庭{kind}", dtype)
-                    )
-                    agg.programme = code
-                    agg.aggregate = lang.Aggregate(
-                        op, lang.Ref("bool" if kind == "eligible" else "number", f"{code}:{kind}"), ""
-                    )
-                    agg.deps = {f"{code}:{kind}"}
-        for item, rule, level, code in pending:
-            if item.tree is None:
-                self.parse(item, rule, level, code)
-        order = self.order()
-        for key in order:
-            self.place(self.items[key])
-        return Analysis(pack=pack, items=self.items, order=order)
-
-    def check_name(self, name: str, rule: Rule, facts: dict) -> None:
-        if not NAME.match(str(name)):
-            raise PackError(f"名称“{name}”只能用小写字母、数字和下划线，并以字母开头", **_where(rule.expr))
-        if name in facts or name in HOUSEHOLD_FIELDS or name in MEMBER_FIELDS:
-            raise PackError(f"名称“{name}”与基础字段同名，请换一个名称", **_where(rule.expr))
-
-    def parse(self, item: Item, rule: Rule, level: Level, code: str) -> None:
-        scope = lang.Scope(
-            level=level,
-            resolve=lambda name, lvl: self.resolve(name, lvl, code),
-            parameter=self.parameter_dtype,
-            programme_ref=self.programme_ref,
-            aggregate=self.new_aggregate,
-        )
-        tree = lang.parse(rule.expr, scope)
-        want = {"condition": ("bool",), "eligible": ("bool",), "amount": lang.NUMERIC, "benefit": lang.NUMERIC}
-        if item.kind in want and tree.dtype not in want[item.kind]:
-            kind = {"condition": "条件", "eligible": "eligible", "amount": "金额", "benefit": "benefit"}[item.kind]
-            raise PackError(
-                f"{kind}“{rule.name}”的结果应为{'是/否' if want[item.kind] == ('bool',) else '数值'}",
-                **_where(rule.expr),
-            )
-        if tree.dtype in ("table", "list"):
-            raise PackError(f"“{rule.name}”不能直接等于分档表或列表", **_where(rule.expr))
-        item.source, item.tree = rule.expr, tree
-        item.dtype = item.dtype or tree.dtype
-        item.deps |= scope.refs
-        item.params |= scope.params
-        if item.kind == "benefit":
-            item.deps.add(f"{code}:eligible")
-
-    def resolve(self, name: str, level: str, code: str) -> lang.Ref | None:
-        candidates = []
-        if level == "member":
-            candidates += [f"m:{name}", f"d:m:{name}"]
-        if code:
-            candidates += [f"{code}:c:{name}", f"{code}:a:{name}"]
-        candidates += [f"h:{name}", f"d:h:{name}"]
-        for key in candidates:
-            item = self.items.get(key)
-            if item is None:
-                continue
-            if item.level == "member" and level == "household":
-                return None
-            return lang.Ref(item.dtype or self.pending_dtype(item), key)
-        if level == "household" and (f"m:{name}" in self.items or f"d:m:{name}" in self.items):
-            return None
-        return None
-
-    def pending_dtype(self, item: Item) -> str:
-        # A rule not yet parsed: parse it now (recursion follows references; cycles are caught by the marker).
-        if item.dtype:
-            return item.dtype
-        rule, level, code = self._rule_of(item)
-        if item in self.parsing:
-            cycle = [*self.parsing[self.parsing.index(item) :], item]
-            names = " → ".join(i.name for i in cycle)
-            raise PackError(f"规则之间循环引用：{names}", **_where(self._rule_of(cycle[0])[0].expr))
-        self.parsing.append(item)
-        try:
-            self.parse(item, rule, level, code)
-        finally:
-            self.parsing.pop()
-        return item.dtype
-
-    def _rule_of(self, item: Item) -> tuple[Rule, Level, str]:
-        if item.kind == "definition":
-            level = item.level
-            return self.pack.definitions[level][item.name], level, ""
-        prog = self.pack.programmes[item.programme]
-        rules = prog.conditions if item.kind == "condition" else prog.amounts
-        return rules[item.name], prog.unit, item.programme
-
-    def parameter_dtype(self, name: str) -> str | None:
-        param = self.pack.parameters.get(name)
-        if param is None:
-            return None
-        for v in reversed(param.values):
-            if v.value is not None:
-                return lang.param_dtype(v.value)
-        return param.declared_type or "number"  # only missing values so far: the declared type, else a number
-
-    def programme_ref(self, fn: str, code: str, level: str) -> lang.Ref | None:
-        prog = self.pack.programmes.get(code)
-        if fn == "receives":
-            from jiuzhu.policy.facts import PROGRAMME_CODES
-
-            if code not in PROGRAMME_CODES:
-                return None
-            return lang.Ref("bool", f"{level[0]}:on_{code}")
-        if prog is None:
-            return None
-        kind = "eligible" if fn == "eligible" else "benefit"
-        dtype = "bool" if kind == "eligible" else "number"
-        if prog.unit == "member" and level == "household":
-            return lang.Ref(dtype, f"{code}:h{kind}")
-        if prog.unit == "household" or level == "member":
-            return lang.Ref(dtype, f"{code}:{kind}")
-        return None
-
-    def new_aggregate(self, agg: lang.Aggregate, dtype: str) -> lang.Ref:
-        self.n_aggregates += 1
-        n = self.n_aggregates
-        deps: set[str] = set()
-        if agg.inner is not None:
-            inner = self.add(Item(f"ai:{n}", f"aggin_{n}", "member", "aggregate_input", agg.source, agg.inner.dtype))
-            inner.tree = agg.inner
-            inner.deps = _refs(agg.inner)
-            inner.params = _params(agg.inner)
-            agg = lang.Aggregate(agg.op, lang.Ref(agg.inner.dtype, inner.key), agg.source)
-            deps = {inner.key}
-        item = self.add(Item(f"ag:{n}", f"agg_{n}", "household", "aggregate", agg.source, dtype, aggregate=agg))
-        item.deps = deps
-        return lang.Ref(dtype, item.key)
-
-    def order(self) -> list[str]:
-        state: dict[str, int] = {}
-        order: list[str] = []
-
-        def visit(key: str, path: list[str]) -> None:
-            if state.get(key) == 2:
-                return
-            if state.get(key) == 1:
-                cycle = [*path[path.index(key) :], key]
-                labels = " → ".join(self.items[k].name or self.items[k].label for k in cycle)
-                raise PackError(f"规则之间循环引用：{labels}", **_where(self.items[cycle[0]].source))
-            state[key] = 1
-            for dep in sorted(self.items[key].deps):
-                visit(dep, [*path, key])
-            state[key] = 2
-            order.append(key)
-
-        for key in list(self.items):
-            visit(key, [])
-        return order
-
-    def place(self, item: Item) -> None:
-        if item.kind == "fact":
-            return
-        phase = 0 if item.level == "household" else -1
-        for dep in item.deps:
-            d = self.items[dep]
-            phase = max(phase, d.phase if d.level == item.level else d.phase + 1)
-        if (item.level == "household") != (phase % 2 == 0):
-            phase += 1
-        item.phase = phase
-
-
-def _text(source: str, file: str) -> Text:
-    t = Text(source)
-    t.file, t.line = file, 0
-    return t
-
-
-def _where(src: Any) -> dict[str, Any]:
-    return {"file": getattr(src, "file", None), "line": getattr(src, "line", None) or None}
-
-
-def _walk(node: lang.Node):
-    yield node
-    for value in vars(node).values():
-        if isinstance(value, lang.Node):
-            yield from _walk(value)
-        elif isinstance(value, tuple):
-            for v in value:
-                if isinstance(v, lang.Node):
-                    yield from _walk(v)
-
-
-def _refs(node: lang.Node) -> set[str]:
-    return {n.key for n in _walk(node) if isinstance(n, lang.Ref)}
-
-
-def _params(node: lang.Node) -> set[str]:
-    return {n.name for n in _walk(node) if isinstance(n, lang.Param)}
-
-
-def analyse(pack: Pack) -> Analysis:
-    return _Analyser(pack).run()
-
-
-def check_pack(pack: Pack) -> None:
-    """Refuse a malformed pack at load: names, types, forbidden constructs and cycles, with file and line."""
-    analysis = analyse(pack)
-    for item in analysis.items.values():
-        for node in _walk(item.tree) if item.tree is not None else ():
-            if isinstance(node, lang.Call) and node.mode_param:
-                param = pack.parameters[node.mode_param]
-                for v in param.values:
-                    if v.value is not None and v.value not in lang.ROUND_MODES:
-                        raise PackError(
-                            f"参数“{param.name}”在 {v.effective_from} 的取值应为取舍方式 "
-                            f"{'/'.join(lang.ROUND_MODES)} 之一，不是“{v.value}”",
-                            file=param.file,
-                            line=param.line,
-                        )
-    for name, param in pack.parameters.items():
-        if not NAME.match(name):
-            raise PackError(f"参数名“{name}”只能用小写字母、数字和下划线", file=param.file, line=param.line)
-        for v in param.values:
-            if v.value is not None and lang.param_dtype(v.value) is None:
-                raise PackError(f"参数“{name}”在 {v.effective_from} 的取值类型不支持", file=param.file, line=param.line)
-            if lang.param_dtype(v.value) == "table":
-                _check_table(param, v.value)
-
-
-def _check_table(param: Any, rows: list[dict]) -> None:
-    for i, row in enumerate(rows):
-        bounds = [k for k in ("below", "upto") if k in row]
-        last = i == len(rows) - 1
-        if len(bounds) > 1 or (not bounds and not last) or set(row) - {"below", "upto", "value", "label"}:
-            raise PackError(
-                f"分档表“{param.name}”第{i + 1}档应写成 {{below: 上限, value: 值}} 或 {{upto: 上限, value: 值}}，"
-                "只有最后一档可以不写上限",
-                file=param.file,
-                line=param.line,
-            )
-
-
-# --- Code generation: the staged Ibis program for one decision date ----------------------------------------
 
 
 @dataclass
@@ -383,6 +63,7 @@ class Program:
     member_table: str
     parameters: dict[str, Any]  # name → ParameterValue used on this date
     missing: dict[str, str]  # parameter name → why it has no value on this date
+    folded: dict[str, lang.Node] = field(default_factory=dict)  # item key → its expression with the date's values
 
     @property
     def items(self) -> dict[str, Item]:
@@ -426,6 +107,8 @@ def _input_schema(level: Level) -> dict[str, str]:
     return schema
 
 
+# The inputs a program reads. No value is NULL and every household has a member (facts_rows and population_relations
+# make them so): folding.py relies on it.
 INPUT_SCHEMAS = {"household": _input_schema("household"), "member": _input_schema("member")}
 
 
@@ -433,8 +116,20 @@ class _Generator:
     """Builds the program. Unknowns are NULL and propagate by three-valued logic: a parameter with no value on
     the date makes exactly the decisions that depend on it unknown (未能判断), and nothing else."""
 
-    def __init__(self, analysis: Analysis, as_of: date, outputs: str, overrides: dict[str, Any] | None = None) -> None:
-        self.analysis, self.as_of, self.outputs = analysis, as_of, outputs
+    def __init__(
+        self,
+        analysis: Analysis,
+        as_of: date,
+        outputs: str,
+        overrides: dict[str, Any] | None = None,
+        *,
+        programmes: Collection[str] | None = None,
+        fold: bool = True,
+    ) -> None:
+        if outputs not in ("all", "decisions"):
+            raise ValueError(f"outputs: 'all' or 'decisions', not {outputs!r}")
+        self.analysis, self.as_of, self.outputs, self.fold = analysis, as_of, outputs, fold
+        self.programmes = None if programmes is None else set(programmes)
         self.overrides = overrides or {}
         self.items = analysis.items
         self.param_values: dict[str, Any] = {}
@@ -457,38 +152,74 @@ class _Generator:
                     return None
         return self.param_values[name].value
 
+    def round_mode(self, name: str) -> str | None:
+        mode = self.param(name)
+        if mode is not None and mode not in lang.ROUND_MODES:
+            param = self.analysis.pack.parameters[name]
+            raise PackError(
+                f"参数“{param.name}”应为取舍方式 {'/'.join(lang.ROUND_MODES)} 之一，不是“{mode}”",
+                file=param.file,
+                line=param.line,
+            )
+        return mode
+
     def build(self) -> Program:
-        items = self.items
+        items, order = self.items, self.analysis.order
+        # Every parameter a rule names is looked up (a rounding mode checked) even where folding drops it: the
+        # program records every value its decisions rest on, for the explanation.
+        for key in order:
+            for node in walk(items[key].tree) if items[key].tree is not None else ():
+                if isinstance(node, lang.Param):
+                    self.param(node.name)
+                elif isinstance(node, lang.Call) and node.mode_param:
+                    self.round_mode(node.mode_param)
+        self.folded = folded = Folder(items, order, self.param, self.round_mode, simplify=self.fold)
+        outputs = {level: self.output_columns(level) for level in ("household", "member")}
+        wanted = self.wanted(outputs)
+        # Phases from what each rule still reads once the date's values are in: a rule that no longer reads a
+        # household value joins the first member pass, and a phase left with nothing to do is no step at all.
+        phase: dict[str, int] = {}
+        for key in order:
+            phase[key] = phase_after(items[key].level, [(items[d].level, phase[d]) for d in folded.deps[key]])
+        by_phase: dict[int, list[Item]] = defaultdict(list)
+        for key in order:
+            if key in wanted:
+                by_phase[phase[key]].append(items[key])
+        # What each level's table must still hold after each phase: the columns later phases read, and the outputs.
+        keep_after: dict[tuple[Level, int], set[str]] = {}
+        later: dict[Level, set[str]] = {level: set(outputs[level]) for level in ("household", "member")}
+        for p in sorted(by_phase, reverse=True):
+            for level in ("household", "member"):
+                keep_after[(level, p)] = set(later[level])
+            for item in by_phase[p]:
+                for dep in folded.deps[item.key]:
+                    later[items[dep].level].add(items[dep].column)
+
         tables = {
             "household": ibis.table(INPUT_SCHEMAS["household"], name="households"),
             "member": ibis.table(INPUT_SCHEMAS["member"], name="members"),
         }
         computed = {level: set(tables[level].columns) for level in tables}
-        by_phase: dict[int, list[Item]] = defaultdict(list)
-        for key in self.analysis.order:
-            item = items[key]
-            if item.kind != "fact":
-                by_phase[item.phase].append(item)
         steps: list[Step] = []
-        for phase in sorted(by_phase):
-            level: Level = "household" if phase % 2 == 0 else "member"
+        for p in sorted(by_phase):
+            level: Level = "household" if p % 2 == 0 else "member"
             t = tables[level]
-            phase_items = by_phase[phase]
+            phase_items = by_phase[p]
             if level == "household":
-                aggs = [i for i in phase_items if i.kind == "aggregate"]
+                aggs = [i for i in phase_items if i.kind == "aggregate" and i.key not in folded.consts]
                 if aggs:
                     m = tables["member"]
                     grouped = m.group_by("hh_id").aggregate(**{a.column: self.aggregate(a, m) for a in aggs})
                     grouped = grouped.rename(hh_id_agg="hh_id")
                     t = t.left_join(grouped, t.hh_id == grouped.hh_id_agg).drop("hh_id_agg")
                     computed[level] |= {a.column for a in aggs}
-                phase_items = [i for i in phase_items if i.kind != "aggregate"]
+                phase_items = [i for i in phase_items if i not in aggs]
             else:
                 needed = sorted(
                     {
                         items[d].column
                         for i in phase_items
-                        for d in i.deps
+                        for d in folded.deps[i.key]
                         if items[d].level == "household" and items[d].column not in computed["member"]
                     }
                 )
@@ -500,18 +231,32 @@ class _Generator:
             remaining = list(phase_items)
             while remaining:
                 layer = [
-                    i for i in remaining if all(items[d].column in done or items[d].level != level for d in i.deps)
+                    i
+                    for i in remaining
+                    if all(items[d].column in done or items[d].level != level for d in folded.deps[i.key])
                 ]
                 if not layer:
                     raise AssertionError("phase ordering broken")  # cannot happen: order() is topological
                 t = t.mutate(**{i.column: self.column(i, t) for i in layer})
                 done |= {i.column for i in layer}
                 remaining = [i for i in remaining if i not in layer]
+            if self.outputs != "all":  # what nothing later reads is not carried on
+                keep = keep_after[(level, p)] | set(KEYS[level])
+                t = t.select(*[c for c in t.columns if c in keep])
+                done &= keep
             computed[level] = done
-            name = f"{level[0]}{phase + 1}"
+            name = f"{level[0]}{p + 1}"
             steps.append(Step(name, level, t))
             tables[level] = ibis.table(t.schema(), name=name)
-        final = {level: self.final(level, tables[level]) for level in tables}
+        member = tables["member"]
+        joined = [c for c in outputs["member"] if c not in member.columns]  # household values (outputs="all")
+        if joined:
+            h = tables["household"].select("hh_id", *joined).rename(hh_id_h="hh_id")
+            member = member.inner_join(h, member.hh_id == h.hh_id_h).drop("hh_id_h")
+        final = {
+            "household": tables["household"].select(*KEYS["household"], *outputs["household"]),
+            "member": member.select(*KEYS["member"], *outputs["member"]),
+        }
         steps.append(Step("household_result", "household", final["household"]))
         steps.append(Step("member_result", "member", final["member"]))
         return Program(
@@ -522,19 +267,45 @@ class _Generator:
             member_table="member_result",
             parameters=dict(self.param_values),
             missing=dict(self.missing),
+            folded=dict(folded.trees),
         )
 
-    def final(self, level: Level, t: ir.Table) -> ir.Table:
-        keys = list(KEYS[level])
-        if self.outputs == "all":
-            cols = [c for c in t.columns if c not in keys]
-        else:
-            cols = [
-                i.column
+    def output_columns(self, level: Level) -> list[str]:
+        """The result's columns: with outputs="all" every fact and rule (what an explanation reads), else each
+        programme's decision (eligible, benefit; a per-person programme's household view too)."""
+        if self.outputs == "all":  # a member's row also holds the household values its rules read
+            facts = [c for c in INPUT_SCHEMAS[level] if c not in KEYS[level]]
+            rules = [i.column for i in self.items.values() if i.level == level and i.kind != "fact"]
+            read = [
+                self.items[d].column
                 for i in self.items.values()
-                if i.level == level and (i.kind in ("eligible", "benefit") or (i.kind == "aggregate" and i.programme))
+                if i.level == "member" == level
+                for d in i.deps
+                if self.items[d].level == "household"
             ]
-        return t.select(*keys, *sorted(set(cols)))
+            return sorted({*facts, *rules, *read})
+        return sorted(
+            i.column
+            for i in self.items.values()
+            if i.level == level
+            and (i.kind in ("eligible", "benefit") or (i.kind == "aggregate" and i.programme))
+            and (self.programmes is None or i.programme in self.programmes)
+        )
+
+    def wanted(self, outputs: dict[str, list[str]]) -> set[str]:
+        """The items to compute: all (outputs="all"), else the outputs and what they read once folded."""
+        items = self.items
+        if self.outputs == "all":
+            return {key for key, item in items.items() if item.kind != "fact"}
+        by_column = {(i.level, i.column): key for key, i in items.items()}
+        stack = [by_column[(level, c)] for level, columns in outputs.items() for c in columns]
+        seen: set[str] = set()
+        while stack:
+            key = stack.pop()
+            if key not in seen and items[key].kind != "fact":
+                seen.add(key)
+                stack += self.folded.deps[key]
+        return seen
 
     def aggregate(self, item: Item, m: ir.Table) -> ir.Value:
         """Aggregates over members, unknown if any member's value is unknown (SQL's own ignore NULLs)."""
@@ -542,9 +313,17 @@ class _Generator:
         assert agg is not None
         if agg.inner is None:
             return m.count()
-        col = m[self.items[agg.inner.key].column]  # type: ignore[union-attr]
-        unknown = col.isnull().any()
+        inner = agg.inner.key  # type: ignore[union-attr]
+        col = m[self.items[inner].column]
         null = ibis.null(IBIS_TYPES[item.dtype])
+        if not self.folded.nullable[inner]:
+            return col.ifelse(1, 0).sum() if agg.op == "count" else getattr(col, agg.op)()
+        if self.fold and agg.op in ("any", "all"):
+            # One aggregate, not two: true 2, unknown 1, false 0; any is the largest, all the smallest.
+            code = ibis.cases((col, 2), (col.isnull(), 1), else_=0).cast("int8")
+            v = code.max() if agg.op == "any" else code.min()
+            return ibis.cases((v == 2, True), (v == 0, False), else_=null)
+        unknown = col.isnull().any()
         if agg.op == "any":  # true if anyone is; unknown if nobody is and someone is unknown
             return ibis.cases((col.any(), True), (unknown, null), else_=False)
         if agg.op == "all":
@@ -553,28 +332,22 @@ class _Generator:
         return unknown.ifelse(null, value)
 
     def column(self, item: Item, t: ir.Table) -> ir.Value:
-        assert item.tree is not None
-        value = self.gen(item.tree, t)
-        if item.kind == "benefit":
-            eligible = t[f"{item.programme}__eligible"]
-            value = ibis.cases(
-                (eligible.isnull(), ibis.null("float64")), (eligible, _round(value, 2, "half_up")), else_=0.0
-            )
+        value = self.gen(self.folded.trees[item.key], t)
         return value.cast(IBIS_TYPES[item.dtype]) if item.dtype in IBIS_TYPES else value
+
+    def nullable(self, node: lang.Node) -> bool:
+        return self.folded.can_be_null(node)
 
     def gen(self, node: lang.Node, t: ir.Table) -> Any:
         g = self.gen
         if isinstance(node, lang.Const):
+            if node.value is None:
+                return ibis.null(IBIS_TYPES[node.dtype])
             return ibis.literal(node.value, type=IBIS_TYPES.get(node.dtype))
         if isinstance(node, lang.Ref):
             return t[self.items[node.key].column]
-        if isinstance(node, lang.Param):
-            value = self.param(node.name)
-            if node.dtype not in IBIS_TYPES:
-                return value
-            return (
-                ibis.null(IBIS_TYPES[node.dtype]) if value is None else ibis.literal(value, type=IBIS_TYPES[node.dtype])
-            )
+        if isinstance(node, Cast):
+            return g(node.operand, t).cast(IBIS_TYPES[node.dtype])
         if isinstance(node, lang.Unary):
             x = g(node.operand, t)
             return ~x if node.op == "not" else -x
@@ -588,14 +361,7 @@ class _Generator:
         if isinstance(node, lang.Compare):
             return _compare(node, g(node.left, t), g(node.right, t))
         if isinstance(node, lang.InList):
-            x = g(node.operand, t)
-            if isinstance(node.values, lang.Const):
-                values = node.values.value
-            else:
-                values = self.param(node.values.name)  # type: ignore[attr-defined]
-                if values is None:
-                    return ibis.null("boolean")
-            result = x.isin(list(values))
+            result = g(node.operand, t).isin(list(node.values.value))  # type: ignore[attr-defined]
             return ~result if node.negate else result
         if isinstance(node, lang.BoolOp):
             parts = [g(p, t) for p in node.operands]
@@ -606,8 +372,9 @@ class _Generator:
         if isinstance(node, lang.IfElse):
             test = g(node.test, t)
             then, other = g(node.then, t), g(node.other, t)
-            null = ibis.null(IBIS_TYPES[node.dtype])
-            return ibis.cases((test.isnull(), null), (test, then), else_=other)
+            if not self.nullable(node.test):
+                return ibis.cases((test, then), else_=other)
+            return ibis.cases((test.isnull(), ibis.null(IBIS_TYPES[node.dtype])), (test, then), else_=other)
         if isinstance(node, lang.Call):
             return self.call(node, t)
         raise AssertionError(f"unknown node {node!r}")
@@ -615,42 +382,33 @@ class _Generator:
     def call(self, node: lang.Call, t: ir.Table) -> Any:
         if node.fn == "bracket":
             value = self.gen(node.args[0], t)
-            rows = self.param(node.args[1].name)  # type: ignore[attr-defined]
-            if rows is None:
-                return ibis.null("float64")
-            branches, default = [(value.isnull(), ibis.null("float64"))], ibis.literal(0.0)
-            for row in rows:
+            branches, default = [], ibis.literal(0.0)
+            if self.nullable(node.args[0]):
+                branches.append((value.isnull(), ibis.null("float64")))
+            for row in map(dict, node.args[1].value):  # type: ignore[attr-defined]
                 if "below" in row:
                     branches.append((value < row["below"] - EPS, ibis.literal(float(row["value"]))))
                 elif "upto" in row:
                     branches.append((value <= row["upto"] + EPS, ibis.literal(float(row["value"]))))
                 else:
                     default = ibis.literal(float(row["value"]))
-            return ibis.cases(*branches, else_=default)
+            return ibis.cases(*branches, else_=default) if branches else default
         args = [self.gen(a, t) for a in node.args]
         if node.fn in ("min", "max"):
             # SQL's LEAST/GREATEST skip NULLs; an unknown argument must make the result unknown.
-            any_null = args[0].isnull()
-            for a in args[1:]:
-                any_null = any_null | a.isnull()
             extremum = (ibis.least if node.fn == "min" else ibis.greatest)(*args)
+            unknown = [a for a, n in zip(args, node.args, strict=True) if self.nullable(n)]
+            if not unknown:
+                return extremum
+            any_null = unknown[0].isnull()
+            for a in unknown[1:]:
+                any_null = any_null | a.isnull()
             return ibis.cases((any_null, ibis.null(IBIS_TYPES[node.dtype])), else_=extremum)
         if node.fn == "abs":
             return args[0].abs()
         if node.fn == "round":
-            mode = node.mode
-            if node.mode_param:
-                mode = self.param(node.mode_param)
-                if mode is None:
-                    return ibis.null("float64")
-                if mode not in lang.ROUND_MODES:
-                    param = self.analysis.pack.parameters[node.mode_param]
-                    raise PackError(
-                        f"参数“{param.name}”应为取舍方式 {'/'.join(lang.ROUND_MODES)} 之一，不是“{mode}”",
-                        file=param.file,
-                        line=param.line,
-                    )
-            return args[0].cast("float64") if mode == "none" else _round(args[0], node.digits, mode)
+            assert not node.mode_param  # put in by the folding
+            return args[0].cast("float64") if node.mode == "none" else _round(args[0], node.digits, node.mode)
         raise AssertionError(node.fn)
 
 
@@ -692,10 +450,20 @@ def compile_pack(locality: str, as_of: date, outputs: str = "all") -> Program:
 
 
 def compile_analysis(
-    analysis: Analysis, as_of: date, outputs: str = "all", overrides: dict[str, Any] | None = None
+    analysis: Analysis,
+    as_of: date,
+    outputs: str = "all",
+    overrides: dict[str, Any] | None = None,
+    *,
+    programmes: Collection[str] | None = None,
+    fold: bool = True,
 ) -> Program:
-    """A program with some parameters replaced (pack test cases, what-if drafts); not cached."""
+    """A program with some parameters replaced (pack test cases, what-if drafts); not cached.
+
+    `programmes` (with outputs="decisions") keeps only those programmes' decisions in the results, and computes
+    only what they read. `fold=False` leaves the date's values unfolded: the reference the tests hold folding to.
+    """
     unknown = sorted(set(overrides or {}) - set(analysis.pack.parameters))
     if unknown:
         raise PolicyError(PolicyErrorCode.UNKNOWN_PARAMETER, name="、".join(unknown))
-    return _Generator(analysis, as_of, outputs, overrides).build()
+    return _Generator(analysis, as_of, outputs, overrides, programmes=programmes, fold=fold).build()

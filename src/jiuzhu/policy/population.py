@@ -47,7 +47,11 @@ Records are taken as valid, as the synthetic generator writes them; the registry
 whose facts fail validation (a negative amount, a member born after as_of …), which this bulk path does not check.
 Tables without an end-date column (valid_to, until, left_on, death_date) are read as open-ended.
 
-tests/policy/test_population.py holds this mapping equal to the registry path on a synthetic district.
+No column of either relation is NULL, and every household has at least one member: the compiler's constant folding
+relies on both (policy/folding.py), as it does for facts_rows.
+
+tests/policy/test_population.py holds this mapping equal to the registry path on a synthetic district, and checks
+those two properties.
 """
 
 from __future__ import annotations

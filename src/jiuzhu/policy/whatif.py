@@ -17,7 +17,8 @@ import duckdb
 
 from jiuzhu.core.parsing import parse_amount, parse_number
 from jiuzhu.org.models import OrgUnit
-from jiuzhu.policy.compiler import Program, analyse, compile_analysis, compile_pack
+from jiuzhu.policy.analysis import analyse
+from jiuzhu.policy.compiler import Program, compile_analysis, compile_pack
 from jiuzhu.policy.engine import plain, run_bulk, to_arrow
 from jiuzhu.policy.errors import FactsInvalid, PolicyError, PolicyErrorCode
 from jiuzhu.policy.facts import facts_rows, validate_facts

@@ -60,6 +60,12 @@ def workbench(request):
         context["without_plan"] = selectors.assisted_households_without_plan(actor=actor)[:20]
     if actor.has_perm(VIEW_AUDIT):
         context["scope_audit"] = audit_list(actor=actor)[:10]
+    from jiuzhu.workorders.selectors import counts as work_order_counts
+
+    context["work_orders"] = work_order_counts(actor=actor)  # open, overdue and escalated (督办), in the actor's scope
+    from jiuzhu.monitoring.selectors import alert_list
+
+    context["open_alerts"] = alert_list(actor=actor, status="open").count()
     return render(request, "web/workbench.html", context)
 
 
@@ -84,6 +90,10 @@ def household_detail(request, household_id: int):
         "history": selectors.household_history(household=household, limit=50),
         **selectors.household_file(household=household),
     }
+    if not request.user.is_department_member:  # 三色管理与复核 (jiuzhu.reviews)
+        from jiuzhu.reviews.selectors import household_reviews
+
+        context["reviews"] = household_reviews(household=household)
     return render(request, "web/household_detail.html", context)
 
 

@@ -35,6 +35,7 @@ class Command(BaseCommand):
             settings.JIUZHU_LOCALITY = DEMO_LOCALITY
             (settings.DATA_DIR / "locality").write_text(DEMO_LOCALITY, encoding="utf-8")
             self.stdout.write(f"政策包：{DEMO_LOCALITY}（盘龙区政策 + 标明为“演示假设值”的当地数额）")
+        self._demo_screening()
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {DEMO_PASSWORD}）："))
         for spec in demo_accounts():
             self.stdout.write(f"  {spec['username']:<12} {spec['role'].label:<14} {spec['org_unit'].name}")
@@ -49,6 +50,19 @@ class Command(BaseCommand):
         finally:
             worker.terminate()
             worker.wait(timeout=10)
+
+    def _demo_screening(self) -> None:
+        """One 政策找人 run, so that its page has findings (the worker runs it again every night)."""
+        from jiuzhu.monitoring.models import ScreeningRun
+        from jiuzhu.monitoring.screening import screening_execute, screening_start
+
+        if ScreeningRun.objects.exists():
+            return
+        self.stdout.write("正在进行首次政策找人筛查……")
+        run = screening_execute(screening_start(actor=None, trigger="cli", queue=False))
+        self.stdout.write(
+            f"  {run.households} 户：应享未享 {run.missing} 项，疑似不再符合 {run.ineligible} 项（{run.seconds} 秒）"
+        )
 
     def _demo_feeds(self) -> None:
         """Department files in the watched folder, imported once, so every page of the exchange has something."""
