@@ -36,6 +36,7 @@ class Command(BaseCommand):
             (settings.DATA_DIR / "locality").write_text(DEMO_LOCALITY, encoding="utf-8")
             self.stdout.write(f"政策包：{DEMO_LOCALITY}（盘龙区政策 + 标明为“演示假设值”的当地数额）")
         self._demo_screening()
+        self._demo_reviews()
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {DEMO_PASSWORD}）："))
         for spec in demo_accounts():
             self.stdout.write(f"  {spec['username']:<12} {spec['role'].label:<14} {spec['org_unit'].name}")
@@ -63,6 +64,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {run.households} 户：应享未享 {run.missing} 项，疑似不再符合 {run.ineligible} 项（{run.seconds} 秒）"
         )
+
+    def _demo_reviews(self) -> None:
+        """Three-colour classification and the reviews due, as the night does (once: colours exist after it)."""
+        from jiuzhu.reviews.models import ColourClassification
+        from jiuzhu.reviews.services import reviews_run
+
+        if ColourClassification.objects.exists():
+            return
+        self.stdout.write("正在按三色规则分类并生成到期的复核工单……")
+        summary = reviews_run()
+        colours = "，".join(f"{k or '未分类'} {v}" for k, v in summary["by_colour"].items())
+        self.stdout.write(f"  {summary['households']} 户（{colours}）；开出复核工单 {summary['opened']} 张")
 
     def _demo_feeds(self) -> None:
         """Department files in the watched folder, imported once, so every page of the exchange has something."""
