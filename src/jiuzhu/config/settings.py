@@ -8,6 +8,7 @@ JIUZHU_LINK_AUTO   match probability at which a record without a usable ID links
 JIUZHU_LINK_REVIEW match probability from which a clerk reviews the candidate (default 0.80)
 JIUZHU_LOCALITY    the pack that decides here (default: the pack of the top unit's division code)
 JIUZHU_REDIS_URL   the production queue broker (default: huey on SQLite, no broker needed)
+JIUZHU_SMS_BACKEND text messages: console (default, to the log), memory (tests) or http (JIUZHU_SMS_URL, _TOKEN, _SIGN)
 JIUZHU_SECRET_KEY  signing key (default: made once and kept in JIUZHU_DATA_DIR/secret_key)
 JIUZHU_DEBUG       1 for development
 JIUZHU_ALLOWED_HOSTS  comma-separated host names
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "jiuzhu.reviews",
     "jiuzhu.monitoring",
     "jiuzhu.leads",
+    "jiuzhu.cases",
     "jiuzhu.web",
 ]
 
@@ -229,6 +231,10 @@ JIUZHU_POLICY_DIRS = [p for p in os.environ.get("JIUZHU_POLICY_DIRS", "").split(
 # --- Department data exchange: source definitions (YAML, one file a source), the columnar store, linkage ----------
 BASE_SOURCE_DIR = PACKAGE_DIR.parent.parent / "sources"
 JIUZHU_SOURCE_DIRS = [p for p in os.environ.get("JIUZHU_SOURCE_DIRS", "").split(os.pathsep) if p] or [BASE_SOURCE_DIR]
+JIUZHU_SMS_BACKEND = os.environ.get("JIUZHU_SMS_BACKEND", "console")
+JIUZHU_SMS_URL = os.environ.get("JIUZHU_SMS_URL", "")
+JIUZHU_SMS_TOKEN = os.environ.get("JIUZHU_SMS_TOKEN", "")
+JIUZHU_SMS_SIGN = os.environ.get("JIUZHU_SMS_SIGN", "民政救助")
 JIUZHU_FEED_STORE = DATA_DIR / "feeds"  # immutable Parquet of every batch received, with its rejected rows
 JIUZHU_FEED_INBOX = DATA_DIR / "inbox"  # the watched folder: inbox/<source>/<file> is imported and moved to done/
 JIUZHU_LINK_AUTO = float(os.environ.get("JIUZHU_LINK_AUTO", "0.99"))

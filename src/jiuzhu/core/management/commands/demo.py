@@ -37,6 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(f"政策包：{DEMO_LOCALITY}（盘龙区政策 + 标明为“演示假设值”的当地数额）")
         self._demo_screening()
         self._demo_reviews()
+        self._demo_cases()
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {DEMO_PASSWORD}）："))
         for spec in demo_accounts():
             self.stdout.write(f"  {spec['username']:<12} {spec['role'].label:<14} {spec['org_unit'].name}")
@@ -76,6 +77,16 @@ class Command(BaseCommand):
         summary = reviews_run()
         colours = "，".join(f"{k or '未分类'} {v}" for k, v in summary["by_colour"].items())
         self.stdout.write(f"  {summary['households']} 户（{colours}）；开出复核工单 {summary['opened']} 张")
+
+    def _demo_cases(self) -> None:
+        """Applications at every step of the procedure (once), one of them approved last month and paid this month."""
+        from jiuzhu.cases.demo import load_demo_cases
+
+        created = load_demo_cases()
+        if created:
+            self.stdout.write(
+                f"正在建立演示救助申请……\n  {created} 件（待补齐材料、调查、核对、公示、待审批、已批准、急难先行救助）"
+            )
 
     def _demo_feeds(self) -> None:
         """Department files in the watched folder, imported once, so every page of the exchange has something."""
