@@ -14,7 +14,9 @@ from jiuzhu.config.api import api
 # Routes whose parameter is not an object id, or that are not ours to scope; the policy list is public (R3.8)
 # and its editing is tested per department in tests/policy/test_pages.py. A 政策找人 run is the whole district's:
 # everyone who may screen sees the run, and its findings are scoped by street (tests/monitoring/test_screening.py).
-NOT_OBJECT_ROUTES = ("admin/", "i18n/", "static/", "policies/", "screening/")
+# The citizen's application pages are scoped by the phone number verified by SMS, not by a jurisdiction
+# (tests/cases/test_citizen.py).
+NOT_OBJECT_ROUTES = ("admin/", "i18n/", "static/", "policies/", "screening/", "public/")
 NOT_OBJECT_API = ("/api/v1/monitoring/screening-runs/",)
 
 
@@ -61,6 +63,7 @@ def foreign_ids(household_b, units, street_officer_b):
 
     from django.utils import timezone
 
+    from jiuzhu.cases import intake
     from jiuzhu.exchange.models import FeedBatch, LinkReview
     from jiuzhu.leads.services import lead_register
     from jiuzhu.monitoring.models import Alert
@@ -105,8 +108,24 @@ def foreign_ids(household_b, units, street_officer_b):
         description="外街道线索",
         household=household_b,
     )
+    application = intake.application_create(
+        actor=street_officer_b,
+        unit=units["street_b"],
+        channel="window",
+        applicant_name=household_b.head().name,
+        phone="13900002222",
+        programmes=["dibao"],
+        household=household_b,
+        materials_provided=["低保申请书", "家庭成员收入情况声明"],
+        authorization_signed_on=date(2024, 6, 1),
+    )
+    application = intake.application_accept(actor=street_officer_b, application=application)
     return {
         "household": household_b.pk,
+        "application": application.pk,
+        "case": application.cases.get().pk,
+        "photo": 1,
+        "action": "start",
         "work_order": order.pk,
         "attachment": 1,
         "alert": alert.pk,

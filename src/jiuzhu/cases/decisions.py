@@ -3,11 +3,13 @@ one decision however many approvers press at once), the letters' contents, emerg
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from jiuzhu.audit import services as audit
@@ -27,6 +29,7 @@ from jiuzhu.policy.packs import load_pack
 from jiuzhu.policy.registry_facts import household_document
 
 LEVEL_STREET, LEVEL_DISTRICT, LEVEL_GOVERNMENT = 1, 2, 3
+LOCKED_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2)  # seconds, when SQLite reports the database locked
 LEVEL_NAMES = {
     LEVEL_STREET: "街道（乡镇）",
     LEVEL_DISTRICT: "区县民政部门",
@@ -67,17 +70,23 @@ def assess(case: Case, as_of: date) -> Assessment:
     found = next((p for p in result["programmes"] if p["code"] == case.programme), None)
     if found is None:
         return Assessment(None, None, ["政策包中没有该项目"], {})
-    failed = [c["label"] for c in found.get("conditions", []) if c.get("held") is False]
+    conditions = found.get("conditions")
+    if conditions is None:  # decided person by person (特困, 单人保): the applicant's conditions, else everyone's
+        people = found.get("members", [])
+        name = case.application.applicant.name if case.application.applicant else case.application.applicant_name
+        mine = next((p for p in people if p.get("name") == name), None)
+        if mine is not None:
+            conditions = mine.get("conditions", [])
+        else:
+            conditions = [c | {"label": f"{p['name']}：{c['label']}"} for p in people for c in p.get("conditions", [])]
+    failed = [c["label"] for c in conditions if c.get("held") is False]
     amount = money(found.get("benefit")) if found.get("eligible") else None
     basis = {
         "as_of": as_of.isoformat(),
         "eligible": found.get("eligible"),
         "status": found.get("status"),
         "benefit": str(amount) if amount is not None else None,
-        "conditions": [
-            {"label": c["label"], "held": c.get("held"), "values": c.get("values", [])}
-            for c in found.get("conditions", [])
-        ],
+        "conditions": [{"label": c["label"], "held": c.get("held"), "values": c.get("values", [])} for c in conditions],
         "amounts": [{"label": a["label"], "value": a.get("value")} for a in found.get("amounts", [])],
         "legal_basis": found.get("legal_basis", []),
         "parameters": [p for p in result.get("parameters", [])][:40],
@@ -131,7 +140,17 @@ def case_decide(
     level, _label = approval_level(case, wanted, today)
     if not _may_decide(actor, level):
         raise _refuse(actor, case, f"审批（须由{LEVEL_NAMES[level]}决定）")
-    return _decide(actor, case, approve, opinion, reasons, amount)
+    for wait in (*LOCKED_WAITS, None):
+        try:
+            return _decide(actor, case, approve, opinion, reasons, amount)
+        except OperationalError as exc:
+            # SQLite has no row lock: where it answers "database (table) is locked" instead of waiting, the other
+            # approver's decision holds the database. Its transaction was rolled back whole; wait for the other to
+            # finish and try again, which then finds the case decided (ALREADY_DECIDED) — never two decisions.
+            if wait is None or "locked" not in str(exc):
+                raise
+            time.sleep(wait * random.uniform(0.5, 1.5))
+    raise AssertionError("unreachable")
 
 
 @transaction.atomic

@@ -68,6 +68,17 @@ class CaseErrorCode(models.TextChoices):
     NOT_AN_IMAGE = "not_an_image", _("“{name}”不是可识别的图片；只能上传 JPEG、PNG、GIF 或 WebP 格式的照片")
     IMAGE_TOO_LARGE = "image_too_large", _("“{name}”超过 {limit} MB，请压缩后再上传")
     CONSENT_REQUIRED = "consent_required", _("请阅读并同意个人信息处理和家庭经济状况核对授权")
+    PAYMENTS_CONFIG_INVALID = "payments_config_invalid", _("发放配置有误（{file}，{where}）：{problem}")
+    NOT_PAID_MONTHLY = "not_paid_monthly", _("“{programme}”不是按月发放的项目，没有发放名册")
+    ROLL_NOT_DRAFT = "roll_not_draft", _("该名册已{status}，不能重新生成或修改")
+    ROLL_NOT_CONFIRMED = "roll_not_confirmed", _("名册须先经区县审核，才能导出银行文件")
+    ROLL_HELD = "roll_held", _("名册中还有{count}户待核查，须先处理（暂停、停发，或更正档案后重新生成）才能审核")
+    ROLL_NO_ACCOUNT = "roll_no_account", _("名册中有{count}户没有登记收款账户，登记后才能审核")
+    NOT_RECEIVING = "not_receiving", _("该户目前没有在享受“{programme}”")
+    ALREADY_STATUS = "already_status", _("该户的“{programme}”目前已是“{status}”")
+    REASON_REQUIRED = "reason_required", _("请写明原因")
+    ACCOUNT_INVALID = "account_invalid", _("收款账号“{number}”不正确：应为 8 至 30 位数字")
+    HOLDER_NOT_MEMBER = "holder_not_member", _("收款人须是该户的家庭成员")
 
 
 class CaseError(JiuzhuError):

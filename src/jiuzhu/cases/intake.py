@@ -4,7 +4,9 @@ department's part (一件事联办)."""
 
 from __future__ import annotations
 
+import functools
 import re
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -19,6 +21,7 @@ from jiuzhu.cases.materials import MaterialsStatus, materials_status
 from jiuzhu.cases.models import Application, Case
 from jiuzhu.cases.workflows import config
 from jiuzhu.core.id_number import IdNumberError, parse_id_number
+from jiuzhu.core.parsing import fold_width
 from jiuzhu.core.workdays import china_date
 from jiuzhu.org.models import OrgUnit, Staff
 from jiuzhu.org.permissions import ACCEPT_APPLICATION, APPLY_ON_BEHALF
@@ -26,7 +29,7 @@ from jiuzhu.policy.localities import home_locality, pack_for_division
 from jiuzhu.policy.packs import load_pack
 from jiuzhu.registry.models import Household, Person
 
-PHONE = re.compile(r"^1\d{10}$")
+PHONE = re.compile(r"^1\d{10}$", re.ASCII)
 ASSISTED_CHANNELS = (Application.Channel.ASSISTED, Application.Channel.GRID)
 
 
@@ -73,13 +76,32 @@ def _check_programmes(locality: str, programmes: list[str]) -> list[str]:
 
 
 def _refuse(actor: Staff | None, what: str, obj=None) -> CaseError:
-    """A refusal by role is audited in its own transaction, so the attempt stays on record."""
-    with transaction.atomic():
-        audit.record(actor=actor, action="case.refused", obj=obj, changes={"what": what})
-    return CaseError(E.NOT_ALLOWED, what=what)
+    """A refusal by role; `_atomic` audits it once the service's transaction has rolled back."""
+    error = CaseError(E.NOT_ALLOWED, what=what)
+    error.refused = (actor, what, obj)
+    return error
 
 
-@transaction.atomic
+def _atomic(service):
+    """The service in one transaction; a refusal by role is audited after that transaction is rolled back, so the
+    attempt stays on record (an audit row written inside it would be rolled back with it)."""
+    inner = transaction.atomic(service)
+
+    @functools.wraps(service)
+    def run(*args, **kwargs):
+        try:
+            return inner(*args, **kwargs)
+        except CaseError as exc:
+            if refused := getattr(exc, "refused", None):
+                actor, what, obj = refused
+                with transaction.atomic():
+                    audit.record(actor=actor, action="case.refused", obj=obj, changes={"what": what})
+            raise
+
+    return run
+
+
+@_atomic
 def application_create(
     *,
     actor: Staff | None,
@@ -112,7 +134,7 @@ def application_create(
     applicant_name = (applicant_name or "").strip()
     if not applicant_name:
         raise CaseError(E.NAME_REQUIRED)
-    phone = (phone or "").strip()
+    phone = fold_width(phone or "").strip()
     if phone and not PHONE.match(phone):
         raise CaseError(E.PHONE_INVALID, phone=phone)
     if applicant_id_number:
@@ -127,7 +149,7 @@ def application_create(
     programmes = _check_programmes(locality, list(programmes))
     now = timezone.now()
     application = Application.objects.create(
-        number=f"tmp-{now.timestamp()}-{id(programmes)}",
+        number=f"tmp-{uuid.uuid4().hex[:24]}",  # unique until the number from the pk replaces it (≤ 32 chars)
         household=household,
         applicant=applicant,
         applicant_name=applicant_name[:50],
@@ -173,7 +195,7 @@ def application_create(
     return application
 
 
-@transaction.atomic
+@_atomic
 def application_update_materials(
     *,
     actor: Staff,
@@ -221,7 +243,7 @@ def _place_allowed(application: Application, household: Household) -> None:
     raise CaseError(E.WRONG_PLACE, place=place, unit=street.name, rule="民发〔2021〕57号 第四、五条及本地规定")
 
 
-@transaction.atomic
+@_atomic
 def application_accept(*, actor: Staff, application: Application, household: Household | None = None) -> Application:
     """Accept it (受理): materials complete, a household on file, the right place. Opens a case for each programme the
     civil-affairs workflows decide and a referral for each part another department handles."""
@@ -282,7 +304,7 @@ def application_accept(*, actor: Staff, application: Application, household: Hou
     return application
 
 
-@transaction.atomic
+@_atomic
 def application_withdraw(*, actor: Staff | None, application: Application, reason: str) -> Application:
     """The applicant withdraws (撤回); every open case ends with it."""
     application = Application.objects.select_for_update().get(pk=application.pk)

@@ -11,6 +11,7 @@ from jiuzhu.policy.catalogue import catalogue_item
 from jiuzhu.registry.models import Household
 
 OPTIONAL_MARK = "如有"
+EITHER_MARK = "或"
 
 
 @dataclass
@@ -62,7 +63,11 @@ def materials_status(
     on_file = config(locality).materials_on_file
     status = MaterialsStatus(required=materials_for(locality, programmes))
     for material in status.required:
-        if any(key in material and _check(check, household, authorization_signed_on) for key, check in on_file.items()):
+        # "户口簿、居民身份证" is held only when both are; "居民身份证或户口簿" when either is
+        checks = [
+            _check(check, household, authorization_signed_on) for key, check in on_file.items() if key in material
+        ]
+        if checks and (any(checks) if EITHER_MARK in material else all(checks)):
             status.held.append(material)
         elif material in provided:
             status.provided.append(material)

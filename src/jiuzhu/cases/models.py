@@ -307,3 +307,145 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"短信 {self.phone[-4:]} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+# --- Payments (发放) ------------------------------------------------------------------------------------------------
+
+
+class PayeeAccount(models.Model):
+    """Where a household's benefit of a programme is paid (收款账户): the holder and the bank account or social
+    security card (社保卡/一卡通). The account number is shown masked; the bank file carries it in full."""
+
+    household = models.ForeignKey(Household, models.CASCADE, related_name="payee_accounts")
+    programme = models.CharField(_("救助项目"), max_length=40, blank=True, help_text=_("留空：该户所有项目"))
+    holder = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("收款人"))
+    bank = models.CharField(_("开户银行"), max_length=100)
+    account_number = models.CharField(_("账号（银行卡或社保卡）"), max_length=40)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("收款账户")
+        verbose_name_plural = _("收款账户")
+        constraints = [models.UniqueConstraint(fields=["household", "programme"], name="one_account_per_programme")]
+
+    def __str__(self) -> str:
+        return f"{self.bank} ****{self.account_number[-4:]}"
+
+
+class BenefitEvent(models.Model):
+    """A change to a household's payment outside a new decision, with its reason: suspended (暂停), resumed
+    (恢复), stopped (停发), gradual exit begun (渐退), a member's death to re-check within 3 months (死亡核查)."""
+
+    class Kind(models.TextChoices):
+        SUSPEND = "suspend", _("暂停发放")
+        RESUME = "resume", _("恢复发放")
+        STOP = "stop", _("停止发放")
+        GRADUAL_EXIT = "gradual_exit", _("进入渐退期")
+        EXIT_END = "exit_end", _("渐退期满停发")
+        DEATH = "death", _("成员死亡待核查")
+
+    household = models.ForeignKey(Household, models.CASCADE, related_name="benefit_events")
+    programme = models.CharField(_("救助项目"), max_length=40)
+    kind = models.CharField(_("变动"), max_length=16, choices=Kind.choices)
+    month = models.DateField(_("起始月份"))
+    reason = models.CharField(_("原因"), max_length=300)
+    person = models.ForeignKey(Person, models.SET_NULL, null=True, blank=True, related_name="+")
+    due_on = models.DateField(_("核查期限"), null=True, blank=True)
+    work_order = models.ForeignKey("workorders.WorkOrder", models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("发放变动")
+        verbose_name_plural = _("发放变动")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "programme", "kind", "person"],
+                condition=models.Q(kind="death"),
+                name="one_death_recheck_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.month:%Y-%m}"
+
+
+class PaymentRoll(models.Model):
+    """The monthly payment roll (发放名册) of one programme in one street.
+
+        draft ──confirm (district)──► confirmed ──export bank file──► exported
+          └── regenerate while draft (standards, files and events of the month read again)
+
+    Each line's amount comes from the policy engine as of the month; every change since the last month is
+    explained on its line."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("待审核")
+        CONFIRMED = "confirmed", _("已审核")
+        EXPORTED = "exported", _("已导出银行文件")
+
+    locality = models.CharField(_("政策包"), max_length=64)
+    programme = models.CharField(_("救助项目"), max_length=40)
+    programme_name = models.CharField(_("项目名称"), max_length=100)
+    street = models.ForeignKey(OrgUnit, models.PROTECT, related_name="payment_rolls", verbose_name=_("街道（乡镇）"))
+    month = models.DateField(_("发放月份"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    households = models.PositiveIntegerField(_("发放户数"), default=0)
+    total = models.DecimalField(_("发放总额（元）"), max_digits=14, decimal_places=2, default=0)
+    changed = models.PositiveIntegerField(_("变动户数"), default=0)
+    held = models.PositiveIntegerField(_("待核查户数"), default=0)
+    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    generated_at = models.DateTimeField(_("生成时间"))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    confirmed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    exported_at = models.DateTimeField(_("导出时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("发放名册")
+        verbose_name_plural = _("发放名册")
+        ordering = ["-month", "street__division_code", "programme"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "street", "month"], name="one_roll_per_programme_street_month")
+        ]
+        permissions = [
+            ("prepare_payroll", _("编制发放名册，暂停、恢复发放，登记收款账户")),
+            ("confirm_payroll", _("审核发放名册、导出银行文件、停止发放")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_name} {self.month:%Y-%m} {self.street.name}"
+
+
+class PaymentLine(models.Model):
+    """One household (or, for a programme decided person by person, one member) on a roll."""
+
+    class Change(models.TextChoices):
+        NEW = "new", _("新增")
+        SAME = "same", _("无变化")
+        CHANGED = "changed", _("金额变化")
+        GRADUAL_EXIT = "gradual_exit", _("渐退期")
+        SUSPENDED = "suspended", _("暂停")
+        RESUMED = "resumed", _("恢复")
+        STOPPED = "stopped", _("停发")
+        HELD = "held", _("待核查")
+
+    roll = models.ForeignKey(PaymentRoll, models.CASCADE, related_name="lines")
+    household = models.ForeignKey(Household, models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="+")
+    payee_name = models.CharField(_("收款人"), max_length=50)
+    members = models.PositiveSmallIntegerField(_("家庭人口"), default=0)
+    amount = models.DecimalField(_("本月金额（元）"), max_digits=12, decimal_places=2)
+    previous = models.DecimalField(_("上月金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    change = models.CharField(_("变动"), max_length=16, choices=Change.choices)
+    explanation = models.TextField(_("变动说明"), blank=True)
+    basis = models.JSONField(_("测算依据"), default=dict)
+    has_account = models.BooleanField(_("已登记收款账户"), default=False)
+
+    class Meta:
+        verbose_name = _("发放明细")
+        verbose_name_plural = _("发放明细")
+        ordering = ["roll", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.payee_name} {self.amount}"

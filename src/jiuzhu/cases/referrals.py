@@ -62,6 +62,16 @@ def referral_package(household: Household, *, programme: str = "", application: 
                     "conditions": [f"{c['label']}：{c['status']}" for c in found.get("conditions", [])],
                     "materials": found.get("materials", []),
                 }
+                if "members" in found:  # a programme decided person by person: each member's result
+                    rules["members"] = [
+                        {
+                            "name": m["name"],
+                            "status": m["status"],
+                            "benefit": m.get("benefit"),
+                            "conditions": [f"{c['label']}：{c['status']}" for c in m.get("conditions", [])],
+                        }
+                        for m in found["members"]
+                    ]
         except Exception as exc:  # the package goes out without the rules' view rather than not at all
             rules = {"error": str(exc)}
     return {
@@ -98,7 +108,8 @@ def referral_create(
     if department is None:
         department = Department.objects.filter(code=department_code, district=_district(household.org_unit)).first()
         if department is None:
-            raise CaseError(E.NO_DEPARTMENT, code=department_code)
+            # the message's {code} cannot be a keyword here (JiuzhuError's own first argument is `code`)
+            raise CaseError(E.NO_DEPARTMENT, detail=str(E.NO_DEPARTMENT.label).format(code=department_code))
     if Referral.objects.filter(
         household=household, department=department, need=need, origin=origin, origin_id=origin_id
     ).exists():

@@ -278,6 +278,19 @@ def _link_verification(case: Case, actor: Staff | None) -> None:
     if found is not None and case.verification_id != found.pk:
         case.verification = found
         Case.objects.filter(pk=case.pk).update(verification=found)
+    if found is not None and found.started_at is not None:
+        _verification_start_met(case)
+
+
+def _verification_start_met(case: Case) -> bool:
+    """The verification step's limit is to *start* the check (57号 第十七条); once the county started it, the limit
+    is met and no longer counts (as starting the investigation meets its own)."""
+    limit = workflow_of(case).limit("verification")
+    if case.step != "verification" or limit is None or not limit.start_only or case.step_due_at is None:
+        return False
+    case.step_due_at = None
+    Case.objects.filter(pk=case.pk).update(step_due_at=None)
+    return True
 
 
 def case_verification_done(*, actor: Staff, case: Case) -> Case:
@@ -312,6 +325,10 @@ def _check_fresh(case: Case, now: datetime) -> None:
     if "verification" not in workflow.steps:
         return
     verification = case.verification
+    stale = verification is not None and verification.is_completed
+    stale = stale and verification.completed_at < now - timedelta(days=workflow.verification_valid_days)
+    if (verification is None or stale) and (fresh := _fresh_verification(case, now)) is not None:
+        case.verification = verification = fresh  # the family was verified again since: decide on that
     if verification is None or not verification.is_completed:
         raise CaseError(E.VERIFICATION_NOT_DONE)
     if verification.completed_at < now - timedelta(days=workflow.verification_valid_days):
@@ -466,10 +483,15 @@ def cases_escalate_overdue(*, now: datetime | None = None) -> int:
     """Escalate every open case whose step or whole limit has passed, once per step, to the unit above (督办)."""
     now = now or timezone.now()
     overdue = Q(due_at__lt=now) | Q(step_due_at__lt=now)
-    candidates = Case.objects.filter(overdue, status=Case.Status.IN_PROGRESS).select_related("application__unit")
+    candidates = Case.objects.filter(overdue, status=Case.Status.IN_PROGRESS).select_related(
+        "application__unit", "verification"
+    )
     count = 0
     for case in candidates:
         if case.escalated_at is not None and case.step_started_at and case.escalated_at >= case.step_started_at:
+            continue
+        started = case.verification is not None and case.verification.started_at is not None
+        if case.due_at >= now and started and _verification_start_met(case):
             continue
         with transaction.atomic():
             locked = _locked(case)

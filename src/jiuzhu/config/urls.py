@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("jiuzhu.reviews.urls")),
     path("", include("jiuzhu.monitoring.urls")),
     path("", include("jiuzhu.leads.urls")),
+    path("", include("jiuzhu.cases.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

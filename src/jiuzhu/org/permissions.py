@@ -22,11 +22,13 @@ INVESTIGATE = "cases.investigate"  # record home investigations, appraisals, obj
 REVIEW_CASE = "cases.review_case"  # the street's review (审核/初审), public notice, advance aid, extensions
 APPROVE_CASE = "cases.approve_case"  # the district's decision (审批/审核确认); a street officer only where delegated
 REFER = "cases.add_referral"  # refer a family's need to a department (转介)
+PREPARE_PAYROLL = "cases.prepare_payroll"  # make the monthly roll, suspend and resume payment, record accounts
+CONFIRM_PAYROLL = "cases.confirm_payroll"  # confirm a roll, export the bank file, stop a payment (district)
 
 _READ = {VIEW_HOUSEHOLD}
 _CASEWORK = _READ | {CHANGE_HOUSEHOLD, UNMASK_IDENTITY, APPLY_ON_BEHALF, INVESTIGATE, REFER}
-_STREET = {ACCEPT_APPLICATION, REVIEW_CASE}
-_DISTRICT = _CASEWORK | _STREET | {APPROVE_CASE}
+_STREET = {ACCEPT_APPLICATION, REVIEW_CASE, PREPARE_PAYROLL}
+_DISTRICT = _CASEWORK | _STREET | {APPROVE_CASE, CONFIRM_PAYROLL}
 _DISTRICT |= {MANAGE_STAFF, VIEW_AUDIT, EDIT_CATALOGUE, RUN_WHAT_IF, RUN_SCREENING, IMPORT_FEED, REVIEW_LINK}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
