@@ -13,7 +13,7 @@ import pytest
 from jiuzhu.audit.models import AuditEntry
 from jiuzhu.cases import bankfile, intake, payments
 from jiuzhu.cases.errors import CaseError
-from jiuzhu.cases.models import BenefitEvent, PaymentLine
+from jiuzhu.cases.models import BenefitEvent, PaymentLine, PaymentRoll
 from jiuzhu.cases.payroll_config import clear_cache
 from jiuzhu.registry.models import ProgrammeStatus
 from jiuzhu.workorders.models import WorkOrder
@@ -225,3 +225,18 @@ def test_an_account_number_must_be_digits_and_the_holder_a_member(approved, stre
             bank="x",
             account_number="62310000123456",
         )
+
+
+def test_the_command_makes_the_rolls_of_the_users_streets_and_writes_confirmed_bank_files(
+    approved, street_officer_a, approver, units, account, tmp_path
+):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("payroll", "--as", street_officer_a.username, "--month", "2024-10", stdout=out)
+    assert f"拓东街道 最低生活保障 2024-10：发放1户，合计{approved.amount}元" in out.getvalue()
+    roll = PaymentRoll.objects.get()
+    payments.roll_confirm(actor=approver, roll=roll)
+    call_command("payroll", "--as", approver.username, "--month", "2024-10", "--export", str(tmp_path), stdout=out)
+    (written,) = tmp_path.iterdir()
+    assert written.suffix == ".csv" and "6231000012345678901" in written.read_bytes().decode("gbk")

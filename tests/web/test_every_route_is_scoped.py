@@ -64,6 +64,7 @@ def foreign_ids(household_b, units, street_officer_b):
     from django.utils import timezone
 
     from jiuzhu.cases import intake
+    from jiuzhu.cases.models import PaymentRoll
     from jiuzhu.exchange.models import FeedBatch, LinkReview
     from jiuzhu.leads.services import lead_register
     from jiuzhu.monitoring.models import Alert
@@ -120,7 +121,16 @@ def foreign_ids(household_b, units, street_officer_b):
         authorization_signed_on=date(2024, 6, 1),
     )
     application = intake.application_accept(actor=street_officer_b, application=application)
+    roll = PaymentRoll.objects.create(
+        locality="demo-530103",
+        programme="dibao",
+        programme_name="最低生活保障",
+        street=units["street_b"],
+        month=date(2024, 10, 1),
+        generated_at=timezone.now(),
+    )
     return {
+        "roll": roll.pk,
         "household": household_b.pk,
         "application": application.pk,
         "case": application.cases.get().pk,

@@ -22,7 +22,7 @@ from jiuzhu.verification.services import verification_complete, verification_sta
 # How far each demo family gets: (programmes, last step reached or "approved"/"refused", extra)
 # The families the screening found come first: those that reach a decision must be ones the rules find eligible.
 STAGES = [
-    (["dibao"], "approved", {"back_days": 35}),
+    (["dibao"], "approved", {"last_month": True}),
     (["dibao"], "approval", {}),
     (["dibao"], "notice", {}),
     (["dibao", "medical_aid"], "investigation", {}),
@@ -68,7 +68,32 @@ def load_demo_cases() -> int:
         with transaction.atomic():
             _one(household, programmes, stage, extra, street_officer, coordinator, approver)
         created += 1
+    _demo_payments(street_officer)
     return created
+
+
+def _demo_payments(street_officer: Staff) -> None:
+    """Demo bank accounts (obviously fake numbers) for the street's 低保 households, and this month's roll."""
+    from jiuzhu.cases import payments
+    from jiuzhu.registry.models import ProgrammeStatus
+
+    street = street_officer.org_unit
+    receiving = ProgrammeStatus.objects.filter(
+        programme="dibao", until__isnull=True, household__org_unit__path__startswith=street.path
+    ).select_related("household")
+    for status in receiving:
+        head = status.household.head()
+        if head is not None:
+            payments.payee_account_set(
+                actor=street_officer,
+                household=status.household,
+                holder=head,
+                bank="演示银行",
+                account_number=f"9999{status.household.pk:012d}",
+            )
+    payments.roll_generate(
+        actor=street_officer, programme="dibao", street=street, month=china_date(timezone.now()).replace(day=1)
+    )
 
 
 def _one(household, programmes, stage, extra, street_officer, coordinator, approver) -> None:
@@ -100,7 +125,8 @@ def _one(household, programmes, stage, extra, street_officer, coordinator, appro
         if extra.get("emergency"):
             case_advance_aid(actor=street_officer, case=case, amount=500, note="现场查看后先行发放")
         _walk(case, stage, street_officer, coordinator, approver)
-    if back := extra.get("back_days"):
+    if extra.get("last_month"):  # decided ten days before this month began: the first payment is this month's
+        back = china_date(timezone.now()).day + 10
         _backdate(application, back)
 
 

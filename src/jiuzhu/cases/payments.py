@@ -37,7 +37,7 @@ from jiuzhu.policy.packs import load_pack
 from jiuzhu.policy.registry_facts import household_documents
 from jiuzhu.registry.choices import ProgrammeStatusValue as S
 from jiuzhu.registry.models import Household, IncomeRecord, Person, ProgrammeStatus
-from jiuzhu.registry.services import programme_status_set
+from jiuzhu.registry.services import programme_status_change, programme_status_set
 from jiuzhu.reviews.scheduling import add_months
 from jiuzhu.workorders.deadlines import DeadlineRule
 from jiuzhu.workorders.services import work_order_create
@@ -92,10 +92,16 @@ def _monthly_programme(locality: str, programme: str):
 
 
 def _current(household: Household, programme: str, person: Person | None = None) -> ProgrammeStatus:
-    record = ProgrammeStatus.objects.filter(
-        household=household, programme=programme, person=person, until__isnull=True
-    ).first()
-    if record is None or record.status == S.ENDED:
+    """The standing record in force today (an exit may carry its planned end date)."""
+    today = china_date(timezone.now())
+    record = (
+        ProgrammeStatus.objects.filter(household=household, programme=programme, person=person)
+        .exclude(status=S.ENDED)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .order_by("-since", "-pk")
+        .first()
+    )
+    if record is None:
         raise CaseError(E.NOT_RECEIVING, programme=programme)
     return record
 
@@ -140,16 +146,8 @@ def benefit_suspend(
             raise CaseError(
                 E.ALREADY_STATUS, programme=record.get_programme_display(), status=record.get_status_display()
             )
-        programme_status_set(
-            actor=actor,
-            household=household,
-            programme=programme,
-            person=person,
-            status=S.SUSPENDED,
-            since=record.since,
-            reason=f"暂停发放：{reason}",
-            monthly_amount=record.monthly_amount,
-            decision_ref=record.decision_ref,
+        programme_status_change(
+            actor=actor, record=record, status=S.SUSPENDED, until=record.until, reason=f"暂停发放：{reason}"
         )
         return _event(household, programme, BenefitEvent.Kind.SUSPEND, month_start(month), reason, actor, person)
 
@@ -166,16 +164,8 @@ def benefit_resume(
             raise CaseError(
                 E.ALREADY_STATUS, programme=record.get_programme_display(), status=record.get_status_display()
             )
-        programme_status_set(
-            actor=actor,
-            household=household,
-            programme=programme,
-            person=person,
-            status=S.ACTIVE,
-            since=record.since,
-            reason=f"恢复发放：{reason}",
-            monthly_amount=record.monthly_amount,
-            decision_ref=record.decision_ref,
+        programme_status_change(
+            actor=actor, record=record, status=S.ACTIVE, until=record.until, reason=f"恢复发放：{reason}"
         )
         return _event(household, programme, BenefitEvent.Kind.RESUME, month_start(month), reason, actor, person)
 
@@ -193,24 +183,14 @@ def benefit_stop(
     """停止发放 from `month` (the last payment is the month before), a decision of the district."""
     _authorise(actor, CONFIRM_PAYROLL, household.org_unit, "停止发放", household)
     with transaction.atomic():
-        return _stop(actor, household, programme, _reason(reason), month_start(month), person, kind)
+        return _stop(actor, _current(household, programme, person), _reason(reason), month_start(month), kind)
 
 
-def _stop(actor, household, programme, reason, first, person=None, kind=BenefitEvent.Kind.STOP) -> BenefitEvent:
-    record = _current(household, programme, person)
-    programme_status_set(
-        actor=actor,
-        household=household,
-        programme=programme,
-        person=person,
-        status=S.ENDED,
-        since=record.since,
-        until=first - timedelta(days=1),
-        reason=f"停止发放：{reason}",
-        monthly_amount=record.monthly_amount,
-        decision_ref=record.decision_ref,
+def _stop(actor, record: ProgrammeStatus, reason: str, first: date, kind=BenefitEvent.Kind.STOP) -> BenefitEvent:
+    programme_status_change(
+        actor=actor, record=record, status=S.ENDED, until=first - timedelta(days=1), reason=f"停止发放：{reason}"
     )
-    return _event(household, programme, kind, first, reason, actor, person)
+    return _event(record.household, record.programme, kind, first, reason, actor, record.person)
 
 
 def payee_account_set(
@@ -402,15 +382,7 @@ def _decide_line(actor, line: _Line, locality: str, programme: str, documents: d
                 line.change = PaymentLine.Change.GRADUAL_EXIT
                 line.said.append("就业后家庭人均收入超过低保标准，自本月进入渐退期（57号 第三十三条）")
         elif record.status == S.GRADUAL_EXIT:
-            _stop(
-                actor,
-                household,
-                programme,
-                "渐退期满，家庭人均收入仍超过低保标准",
-                first,
-                None,
-                BenefitEvent.Kind.EXIT_END,
-            )
+            _stop(actor, record, "渐退期满，家庭人均收入仍超过低保标准", first, BenefitEvent.Kind.EXIT_END)
             line.change = PaymentLine.Change.STOPPED
             line.said.append("渐退期满，家庭人均收入仍超过低保标准，自本月起停止发放")
             line.basis = _basis(found, result)
@@ -439,8 +411,13 @@ def _decide_line(actor, line: _Line, locality: str, programme: str, documents: d
         elif previous != line.amount:
             line.change = PaymentLine.Change.CHANGED
     if previous is not None and previous != line.amount and line.change != PaymentLine.Change.NEW:
-        said = _differences(line.previous.basis if line.previous else {}, line.basis)
-        line.said.append(f"金额 {previous} → {line.amount} 元" + ("：" + "；".join(said) if said else ""))
+        if line.previous is None:  # no roll last month: compared with the amount on the household's standing
+            line.said.append(
+                f"金额 {previous} → {line.amount} 元：按本月标准和档案重新测算（上月无名册，与档案记载的金额比较）"
+            )
+        else:
+            said = _differences(line.previous.basis, line.basis)
+            line.said.append(f"金额 {previous} → {line.amount} 元" + ("：" + "；".join(said) if said else ""))
 
 
 def _exit_month(record: ProgrammeStatus, first: date) -> int:
@@ -449,16 +426,8 @@ def _exit_month(record: ProgrammeStatus, first: date) -> int:
 
 def _enter_gradual_exit(actor, record: ProgrammeStatus, first: date, previous: Decimal) -> None:
     household, programme = record.household, record.programme
-    programme_status_set(
-        actor=actor,
-        household=household,
-        programme=programme,
-        status=S.ACTIVE,
-        since=record.since,
-        until=first - timedelta(days=1),
-        reason="进入渐退期",
-        monthly_amount=record.monthly_amount,
-        decision_ref=record.decision_ref,
+    programme_status_change(
+        actor=actor, record=record, status=S.ACTIVE, until=first - timedelta(days=1), reason="进入渐退期"
     )
     programme_status_set(
         actor=actor,

@@ -1,12 +1,9 @@
-"""Staff pages of applications and cases (namespace "cases"). The printed documents (PDF: the one-time notice, the
-decision and refusal letters, the public notice list and card) join the same namespace from urls_print.py once it
-exists."""
-
-from importlib.util import find_spec
+"""Staff pages of applications, cases and payments (namespace "cases"), with the printed documents (urls_print.py)
+and the citizen's public pages (urls_citizen.py) in the same namespace."""
 
 from django.urls import path
 
-from jiuzhu.cases import views
+from jiuzhu.cases import payment_views, urls_citizen, urls_print, views
 
 app_name = "cases"
 urlpatterns = [
@@ -22,13 +19,10 @@ urlpatterns = [
     path("cases/<int:case_id>/act/<slug:action>/", views.case_act, name="case_act"),
     path("cases/<int:case_id>/photos/<int:photo_id>/", views.case_photo, name="case_photo"),
     path("alerts/<int:alert_id>/refer/", views.alert_refer, name="alert_refer"),
+    path("payments/", payment_views.roll_list_page, name="payment_rolls"),
+    path("payments/<int:roll_id>/", payment_views.roll_detail, name="payment_roll"),
+    path("payments/<int:roll_id>/<slug:action>/", payment_views.roll_act, name="payment_roll_act"),
+    path("households/<int:household_id>/payments/", payment_views.household_payments, name="household_payments"),
 ]
 
-if find_spec("jiuzhu.cases.urls_print") is not None:  # the printed documents, written beside these pages
-    from jiuzhu.cases.urls_print import urlpatterns as print_urlpatterns
-
-    urlpatterns += print_urlpatterns
-
-from jiuzhu.cases import urls_citizen  # noqa: E402  (the citizen's public pages: /public/apply/…)
-
-urlpatterns += urls_citizen.urlpatterns
+urlpatterns += urls_print.urlpatterns + urls_citizen.urlpatterns

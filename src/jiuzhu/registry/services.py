@@ -336,6 +336,37 @@ def programme_status_set(
 
 
 @transaction.atomic
+def programme_status_change(
+    *,
+    actor: Staff,
+    record: ProgrammeStatus,
+    status: str,
+    reason: str,
+    until: date | None = None,
+    monthly_amount: Decimal | None = None,
+) -> ProgrammeStatus:
+    """Change one standing record in place (a payment stopped or suspended, an exit that ends): status, end date and
+    amount, with the reason in its history and the audit."""
+    _require(actor, CHANGE_HOUSEHOLD)
+    _require_unit(actor, record.household.org_unit)
+    if not reason.strip():
+        raise RegistryError(E.REASON_REQUIRED)
+    record.status, record.until = status, until
+    if monthly_amount is not None:
+        record.monthly_amount = monthly_amount
+    _stamp(record, actor, reason)
+    record.save()
+    audit.record(
+        actor=actor,
+        action="programme.set",
+        obj=record,
+        reason=reason,
+        changes={"programme": record.programme, "status": status, "until": _audit_value("", until)},
+    )
+    return record
+
+
+@transaction.atomic
 def household_plan_update(*, actor: Staff, household: Household, reason: str, **fields) -> HouseholdPlan:
     _require(actor, CHANGE_HOUSEHOLD)
     _require_unit(actor, household.org_unit)
