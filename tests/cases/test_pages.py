@@ -132,3 +132,34 @@ def test_the_notice_board_shows_name_size_and_amount_only(window, apply, street_
     assert "王福贵" in board and str(case.proposed_amount) in board
     head = case.household.head()
     assert head.id_number not in page and head.id_number[-4:] not in board and "139" not in board
+
+
+def test_an_alert_is_referred_to_a_department_from_its_page(window, poor_household, departments):
+    from django.utils import timezone
+
+    from jiuzhu.cases.models import Referral
+    from jiuzhu.monitoring.models import Alert
+
+    alert = Alert.objects.create(
+        scenario="large_medical",
+        scenario_name="大额医疗支出",
+        locality="national",
+        severity="high",
+        person=poor_household.head(),
+        household=poor_household,
+        subject_key=f"p{poor_household.head().pk}",
+        first_event_on=date(2024, 9, 1),
+        last_event_on=date(2024, 9, 1),
+        first_received_at=timezone.now(),
+    )
+    page = window.get(f"/alerts/{alert.pk}/").content.decode()
+    assert 'id="refer-form"' in page and "医疗保障局" in page
+    medical = departments["medical_insurance"]
+    window.post(f"/alerts/{alert.pk}/refer/", {"department": medical.pk, "need": "医疗救助", "note": ""})
+    referral = Referral.objects.get()
+    assert (
+        referral.department == medical
+        and referral.origin == "alert"
+        and referral.work_order.owner_department == medical
+    )
+    assert "医疗救助" in window.get(f"/alerts/{alert.pk}/").content.decode().split('id="referrals"')[1]

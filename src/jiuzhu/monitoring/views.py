@@ -49,6 +49,13 @@ def alert_detail(request, alert_id: int):
     )
     heads = registry_selectors.head_names(households=[alert.household]) if alert.household else {}
     context = {"alert": alert, "orders": orders, "head": heads.get(alert.household_id, "")}
+    if alert.household is not None:  # 转介: the household's need to a department of its district (cases app)
+        from jiuzhu.cases.models import Referral
+        from jiuzhu.org.models import Department
+
+        district = alert.household.org_unit.ancestors().filter(level="district").first()
+        context["departments"] = Department.objects.filter(district=district).order_by("name") if district else []
+        context["referrals"] = Referral.objects.filter(origin="alert", origin_id=alert.pk).select_related("department")
     return render(request, "monitoring/alert_detail.html", context)
 
 
