@@ -240,3 +240,12 @@ def test_the_command_makes_the_rolls_of_the_users_streets_and_writes_confirmed_b
     call_command("payroll", "--as", approver.username, "--month", "2024-10", "--export", str(tmp_path), stdout=out)
     (written,) = tmp_path.iterdir()
     assert written.suffix == ".csv" and "6231000012345678901" in written.read_bytes().decode("gbk")
+
+
+def test_a_death_whose_recheck_window_has_passed_opens_nothing_now(approved, street_officer_a, units):
+    member = next(m.person for m in approved.household.current_memberships() if m.relation != "head")
+    member.death_date = date(2024, 6, 30)  # the window closed on 2024-09-30, before this roll
+    member.save()
+    line = only_line(roll_for(street_officer_a, units, OCTOBER))
+    assert line.members == 1 and "核查" not in line.explanation
+    assert not WorkOrder.objects.filter(origin="death_recheck").exists()

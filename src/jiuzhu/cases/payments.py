@@ -289,8 +289,10 @@ def _death_rechecks(actor, household: Household, programme: str, locality: str, 
     the street, once per person. Returns the words for the line."""
     config = payroll_config(locality)
     said = []
+    # deaths whose re-check window is still open this month (an older one was for an earlier month's roll)
+    window_opened = add_months(first, -config.death_recheck_months)
     dead = Person.objects.filter(
-        memberships__household=household, death_date__isnull=False, death_date__lte=month_end(first)
+        memberships__household=household, death_date__gte=window_opened, death_date__lte=month_end(first)
     )
     for person in dead.distinct():
         due = add_months(person.death_date, config.death_recheck_months)
