@@ -312,6 +312,8 @@ def application_withdraw(*, actor: Staff | None, application: Application, reaso
         raise CaseError(E.NOT_DRAFT, status=application.get_status_display(), action="撤回")
     if actor is not None and not actor.has_perm(APPLY_ON_BEHALF):
         raise _refuse(actor, "撤回救助申请", application)
+    if not (reason or "").strip():
+        raise CaseError(E.REASON_REQUIRED)
     now = timezone.now()
     application.status, application.closed_at = Application.Status.WITHDRAWN, now
     application.save(update_fields=["status", "closed_at"])
