@@ -13,7 +13,7 @@ register = template.Library()
 @register.filter
 def countdown(due_at):
     """<span class="countdown badge …">剩余3天</span> for a deadline; red when passed, yellow within 48 hours."""
-    from jiuzhu.cases.views import countdown as compute
+    from jiuzhu.cases.page_support import countdown as compute
 
     found = compute(due_at)
     if found is None:
@@ -40,7 +40,7 @@ def lookup(mapping, key):
 @register.simple_tag
 def referral_departments(household):
     """The departments of the household's district, to refer a need to (转介)."""
-    from jiuzhu.cases.views import _departments
+    from jiuzhu.cases.page_support import _departments
 
     return list(_departments(household))
 
