@@ -12,6 +12,11 @@ class CaseErrorCode(models.TextChoices):
     UNKNOWN_PROGRAMME = "unknown_programme", _("政策包“{locality}”中没有救助项目“{programme}”")
     NO_WORKFLOW = "no_workflow", _("项目“{programme}”没有配置审核流程，也不是转介项目（workflows.yaml）")
     NAME_REQUIRED = "name_required", _("请填写申请人姓名")
+    CHANNEL_INVALID = (
+        "channel_invalid",
+        _("申请方式“{channel}”不正确：工作人员登记只能是窗口申请、帮办代办或网格员代为申请"),
+    )
+    BASED_ON_INVALID = "based_on_invalid", _("申请地依据“{based_on}”不正确，应为户籍地、居住地或急难发生地")
     PHONE_INVALID = "phone_invalid", _("手机号“{phone}”不正确，应为11位数字")
     ID_INVALID = "id_invalid", _("申请人身份证号不正确：{reason}")
     NOT_DRAFT = "not_draft", _("申请当前状态为“{status}”，不能{action}")

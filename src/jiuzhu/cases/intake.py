@@ -142,6 +142,11 @@ def application_create(
             applicant_id_number = parse_id_number(applicant_id_number).number
         except IdNumberError as exc:
             raise CaseError(E.ID_INVALID, reason=exc.message) from None
+    online = channel == Application.Channel.ONLINE
+    if channel not in Application.Channel.values or online != (actor is None):
+        raise CaseError(E.CHANNEL_INVALID, channel=channel)
+    if based_on not in dict(Application._meta.get_field("based_on").choices):
+        raise CaseError(E.BASED_ON_INVALID, based_on=based_on)
     if channel in ASSISTED_CHANNELS and not authorisation.strip():
         raise CaseError(E.AUTHORISATION_REQUIRED)
     street = street_of(unit)
@@ -307,11 +312,11 @@ def application_accept(*, actor: Staff, application: Application, household: Hou
 @_atomic
 def application_withdraw(*, actor: Staff | None, application: Application, reason: str) -> Application:
     """The applicant withdraws (撤回); every open case ends with it."""
+    if actor is not None and not actor.has_perm(APPLY_ON_BEHALF):
+        raise _refuse(actor, "撤回救助申请", application)
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not application.is_open:
         raise CaseError(E.NOT_DRAFT, status=application.get_status_display(), action="撤回")
-    if actor is not None and not actor.has_perm(APPLY_ON_BEHALF):
-        raise _refuse(actor, "撤回救助申请", application)
     if not (reason or "").strip():
         raise CaseError(E.REASON_REQUIRED)
     now = timezone.now()
