@@ -153,24 +153,6 @@ def _household(actor: Staff, household_id: int | None, problems: list) -> Househ
         return None
 
 
-def _phone_on_file(household: Household | None) -> str:
-    if household is None:
-        return ""
-    head = household.head()
-    return (head.phone if head and head.phone else "") or household.phone or ""
-
-
-def _applicant_of(household: Household | None, name: str, id_number: str):
-    if household is None:
-        return None
-    members = [m.person for m in household.current_memberships()]
-    if id_number:
-        found = next((p for p in members if p.id_number == id_number), None)
-        if found is not None:
-            return found
-    return next((p for p in members if p.name == name), None)
-
-
 def _registration(actor: Staff, p: ApplicationIn) -> dict:
     """The service's arguments from the body, or InputInvalid listing every problem (the service's own checks, each
     run on its own so none hides another, and the page form's)."""
@@ -247,10 +229,10 @@ def _registration(actor: Staff, p: ApplicationIn) -> dict:
         "unit": unit,
         "channel": channel,
         "applicant_name": p.applicant_name,
-        "phone": phone or _phone_on_file(household),
+        "phone": phone or intake.phone_on_file(household),
         "programmes": programmes,
         "household": household,
-        "applicant": _applicant_of(household, p.applicant_name, id_number),
+        "applicant": intake.applicant_of(household, p.applicant_name, id_number),
         "applicant_id_number": id_number,
         "situation": p.situation,
         "materials_provided": list(dict.fromkeys(p.materials_provided)),

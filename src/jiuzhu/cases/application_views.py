@@ -142,24 +142,6 @@ def _household_from(request) -> Household | None:
     return registry_selectors.household_get(actor=request.user, id=raw)  # NotFound → 404
 
 
-def _phone_on_file(household: Household | None) -> str:
-    if household is None:
-        return ""
-    head = household.head()
-    return (head.phone if head and head.phone else "") or household.phone or ""
-
-
-def _applicant_of(household: Household | None, name: str, id_number: str):
-    if household is None:
-        return None
-    members = [m.person for m in household.current_memberships()]
-    if id_number:
-        found = next((p for p in members if p.id_number == id_number.strip().upper()), None)
-        if found is not None:
-            return found
-    return next((p for p in members if p.name == name.strip()), None)
-
-
 def _intake_form(actor: Staff, household: Household | None, data=None) -> tuple[ApplicationForm, str, list]:
     streets = _streets(actor, household)
     if not streets:
@@ -195,7 +177,7 @@ def _intake_context(request, household, form: ApplicationForm, locality: str, ch
         households = list(registry_selectors.household_list(actor=actor, query=query)[:10])
         heads = registry_selectors.head_names(households=households)
         found = [(h, heads.get(h.pk, "")) for h in households]
-    on_file = _phone_on_file(household)
+    on_file = intake.phone_on_file(household)
     return {
         "form": form,
         "household": household,
@@ -242,10 +224,10 @@ def application_new(request):
             unit=street,
             channel=data["channel"],
             applicant_name=data["applicant_name"],
-            phone=data["phone"] or _phone_on_file(household),
+            phone=data["phone"] or intake.phone_on_file(household),
             programmes=data["programmes"],
             household=household,
-            applicant=_applicant_of(household, data["applicant_name"], data["applicant_id_number"]),
+            applicant=intake.applicant_of(household, data["applicant_name"], data["applicant_id_number"]),
             applicant_id_number=data["applicant_id_number"],
             situation=data["situation"],
             materials_provided=data["materials"],

@@ -150,27 +150,12 @@ class Node:
     actions: list
 
 
-def _refused_at_review(actions: list[CaseAction]) -> bool:
-    reviews = [a for a in actions if a.step == "review" and a.action == steps.DONE]
-    return bool(reviews) and reviews[-1].data.get("recommend") is False
-
-
 def timeline(case: Case, actions: list[CaseAction]) -> tuple[list[Node], list[CaseAction]]:
     """The required steps in order, each with its state and everything done at it; and actions at no such step."""
-    required = steps.required_steps(case, refused_at_review=_refused_at_review(actions))
-    done = {a.step for a in actions if a.action == steps.DONE}
-    nodes = []
-    for index, step in enumerate(required):
-        if case.is_open:
-            at = required.index(case.step) if case.step in required else -1
-            state = "done" if index < at else "current" if index == at else "pending"
-        elif case.status in (Case.Status.APPROVED, Case.Status.REFUSED):
-            state = "done" if step in done or step == "approval" else "skipped"
-        else:
-            state = "done" if step in done else "skipped"
-        nodes.append(Node(step, STEP_LABELS[step], state, [a for a in actions if a.step == step]))
-    others = [a for a in actions if a.step not in required]
-    return nodes, others
+    states = steps.step_states(case, actions)
+    nodes = [Node(step, STEP_LABELS[step], state, [a for a in actions if a.step == step]) for step, state in states]
+    required = {step for step, _state in states}
+    return nodes, [a for a in actions if a.step not in required]
 
 
 def _team(household: Household):

@@ -56,6 +56,26 @@ def _status(application: Application) -> MaterialsStatus:
     )
 
 
+def phone_on_file(household: Household | None) -> str:
+    """The phone to text about an application when none was given: the head's, else the household's."""
+    if household is None:
+        return ""
+    head = household.head()
+    return (head.phone if head and head.phone else "") or household.phone or ""
+
+
+def applicant_of(household: Household | None, name: str, id_number: str) -> Person | None:
+    """The member of the household who applies: by ID number when given, else by name."""
+    if household is None:
+        return None
+    members = [m.person for m in household.current_memberships()]
+    if id_number:
+        found = next((p for p in members if p.id_number == id_number.strip().upper()), None)
+        if found is not None:
+            return found
+    return next((p for p in members if p.name == name.strip()), None)
+
+
 def materials_of(application: Application) -> MaterialsStatus:
     return _status(application)
 

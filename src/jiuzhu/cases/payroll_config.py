@@ -21,7 +21,6 @@ A malformed file is refused with the file, the place and a Chinese message, like
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from jiuzhu.cases.errors import CaseError
@@ -29,7 +28,7 @@ from jiuzhu.cases.errors import CaseErrorCode as E
 from jiuzhu.policy import yamlsrc
 from jiuzhu.policy.errors import PackError
 from jiuzhu.registry.choices import IncomeCategory
-from jiuzhu.workorders.deadlines import chain
+from jiuzhu.workorders.deadlines import ChainedFile
 
 FILE = "payments.yaml"
 TOP_KEYS = {"gradual_exit", "death_recheck", "bank_file"}
@@ -164,30 +163,21 @@ def load_file(path) -> dict:
     return found
 
 
-_cache: dict[str, tuple[tuple, PayrollConfig]] = {}
+def _merged(files) -> PayrollConfig:
+    merged: dict = {
+        "exit_programmes": (),
+        "employment_income": (),
+        "death_recheck_months": 3,
+        "death_recheck_reference": "",
+        "bank_file": None,
+    }
+    for path in reversed(files):
+        merged |= load_file(path)
+    if merged["bank_file"] is None:
+        raise _invalid(FILE, "bank_file", "没有配置银行文件格式（national/payments.yaml 应有 bank_file）")
+    return PayrollConfig(**merged)
 
 
-def payroll_config(locality: str) -> PayrollConfig:
-    """The locality's payment configuration: its own payments.yaml over its parents'."""
-    folders = chain(locality)
-    files = [f / FILE for f in folders if (f / FILE).is_file()]
-    key = tuple((str(p), os.stat(p).st_mtime_ns, os.stat(p).st_size) for p in files)
-    cached = _cache.get(folders[0].name)
-    if cached is None or cached[0] != key:
-        merged: dict = {
-            "exit_programmes": (),
-            "employment_income": (),
-            "death_recheck_months": 3,
-            "death_recheck_reference": "",
-            "bank_file": None,
-        }
-        for path in reversed(files):
-            merged |= load_file(path)
-        if merged["bank_file"] is None:
-            raise _invalid(FILE, "bank_file", "没有配置银行文件格式（national/payments.yaml 应有 bank_file）")
-        cached = _cache[folders[0].name] = (key, PayrollConfig(**merged))
-    return cached[1]
-
-
-def clear_cache() -> None:
-    _cache.clear()
+# The locality's payment configuration: its own payments.yaml over its parents'.
+payroll_config = ChainedFile(FILE, _merged)
+clear_cache = payroll_config.clear

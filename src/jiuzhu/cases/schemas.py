@@ -420,26 +420,11 @@ class ConditionOut(Schema):
     held: bool | None
 
 
-def _refused_at_review(actions: list[CaseAction]) -> bool:
-    reviews = [a for a in actions if a.step == "review" and a.action == steps.DONE]
-    return bool(reviews) and reviews[-1].data.get("recommend") is False
-
-
 def _required(case: Case, actions: list[CaseAction]) -> list[StepOut]:
     """The steps this case must pass, in order, each with where the case stands (as the page's timeline)."""
-    required = steps.required_steps(case, refused_at_review=_refused_at_review(actions))
-    done = {a.step for a in actions if a.action == steps.DONE}
-    out = []
-    for index, step in enumerate(required):
-        if case.is_open:
-            at = required.index(case.step) if case.step in required else -1
-            state = "done" if index < at else "current" if index == at else "pending"
-        elif case.status in (Case.Status.APPROVED, Case.Status.REFUSED):
-            state = "done" if step in done or step == "approval" else "skipped"
-        else:
-            state = "done" if step in done else "skipped"
-        out.append(StepOut(step=step, label=STEP_LABELS[step], state=state))
-    return out
+    return [
+        StepOut(step=step, label=STEP_LABELS[step], state=state) for step, state in steps.step_states(case, actions)
+    ]
 
 
 class CaseDetail(CaseOut):

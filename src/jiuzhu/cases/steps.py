@@ -31,6 +31,30 @@ def workflow_of(case: Case) -> Workflow:
     return found
 
 
+def refused_at_review(actions) -> bool:
+    """The last review recommended refusal (so the notice was skipped)."""
+    reviews = [a for a in actions if a.step == "review" and a.action == DONE]
+    return bool(reviews) and reviews[-1].data.get("recommend") is False
+
+
+def step_states(case: Case, actions) -> list[tuple[str, str]]:
+    """The steps this case must pass, in order, each with where the case stands: done, current, pending or
+    skipped (a decided case's steps it never passed)."""
+    required = required_steps(case, refused_at_review=refused_at_review(actions))
+    done = {a.step for a in actions if a.action == DONE}
+    states = []
+    for index, step in enumerate(required):
+        if case.is_open:
+            at = required.index(case.step) if case.step in required else -1
+            state = "done" if index < at else "current" if index == at else "pending"
+        elif case.status in (Case.Status.APPROVED, Case.Status.REFUSED):
+            state = "done" if step in done or step == "approval" else "skipped"
+        else:
+            state = "done" if step in done else "skipped"
+        states.append((step, state))
+    return states
+
+
 def required_steps(case: Case, *, refused_at_review: bool = False) -> list[str]:
     """The steps this case must pass, in order. A refusal recommended at review is not publicised (公示 is of the
     initial approval) and goes straight to the decision."""

@@ -35,7 +35,6 @@ settings one by one. Malformed files are refused with the file, the place and a 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -44,7 +43,7 @@ from jiuzhu.cases.errors import CaseErrorCode as E
 from jiuzhu.core.workdays import CalendarError, china_date, end_of_day
 from jiuzhu.policy import yamlsrc
 from jiuzhu.policy.errors import PackError
-from jiuzhu.workorders.deadlines import DeadlineRule, chain, parse_rule
+from jiuzhu.workorders.deadlines import ChainedFile, DeadlineRule, parse_rule
 from jiuzhu.workorders.errors import WorkOrderError
 
 FILE = "workflows.yaml"
@@ -292,34 +291,23 @@ def load_file(path) -> dict:
     return found
 
 
-_cache: dict[str, tuple[tuple, Config]] = {}
+def _merged(files) -> Config:
+    merged: dict = {"residence_applications": False, "materials_on_file": {}, "workflows": {}, "referrals": {}}
+    for path in reversed(files):
+        part = load_file(path)
+        if "residence_applications" in part:
+            merged["residence_applications"] = part["residence_applications"]
+        merged["materials_on_file"] |= part.get("materials_on_file", {})
+        merged["workflows"] |= part["workflows"]
+        merged["referrals"] |= part["referrals"]
+    return Config(
+        residence_applications=merged["residence_applications"],
+        materials_on_file=merged["materials_on_file"],
+        workflows={k: v for k, v in merged["workflows"].items() if v is not None},
+        referrals={k: v for k, v in merged["referrals"].items() if v is not None},
+    )
 
 
-def config(locality: str) -> Config:
-    """The locality's handling configuration: its own workflows.yaml over its parents' (national last)."""
-    folders = chain(locality)
-    files = [f / FILE for f in folders if (f / FILE).is_file()]
-    key = tuple((str(p), os.stat(p).st_mtime_ns, os.stat(p).st_size) for p in files)
-    cached = _cache.get(folders[0].name)
-    if cached is None or cached[0] != key:
-        merged: dict = {"residence_applications": False, "materials_on_file": {}, "workflows": {}, "referrals": {}}
-        for path in reversed(files):
-            part = load_file(path)
-            for name in ("residence_applications",):
-                if name in part:
-                    merged[name] = part[name]
-            merged["materials_on_file"] |= part.get("materials_on_file", {})
-            merged["workflows"] |= part["workflows"]
-            merged["referrals"] |= part["referrals"]
-        built = Config(
-            residence_applications=merged["residence_applications"],
-            materials_on_file=merged["materials_on_file"],
-            workflows={k: v for k, v in merged["workflows"].items() if v is not None},
-            referrals={k: v for k, v in merged["referrals"].items() if v is not None},
-        )
-        cached = _cache[folders[0].name] = (key, built)
-    return cached[1]
-
-
-def clear_cache() -> None:
-    _cache.clear()
+# The locality's handling configuration: its own workflows.yaml over its parents' (national last).
+config = ChainedFile(FILE, _merged)
+clear_cache = config.clear

@@ -216,25 +216,39 @@ def chain(locality: str) -> list[Path]:
             raise _invalid(f"{folder.name}/pack.yaml", "inherits", f"继承的政策包“{inherits}”不存在") from None
 
 
-_cache: dict[str, tuple[tuple, dict[str, KindRules]]] = {}
+class ChainedFile:
+    """One configuration file (deadlines.yaml, workflows.yaml, payments.yaml …) along a locality's pack chain, built
+    from the files that exist (the locality's own first, national last) and kept until one of them changes."""
+
+    def __init__(self, name: str, build):
+        self.name, self.build, self._cache = name, build, {}
+
+    def __call__(self, locality: str):
+        folders = chain(locality)
+        files = [f / self.name for f in folders if (f / self.name).is_file()]
+        key = tuple((str(p), os.stat(p).st_mtime_ns, os.stat(p).st_size) for p in files)
+        cached = self._cache.get(folders[0].name)
+        if cached is None or cached[0] != key:
+            cached = self._cache[folders[0].name] = (key, self.build(files))
+        return cached[1]
+
+    def clear(self) -> None:
+        self._cache.clear()
 
 
-def rules(locality: str) -> dict[str, KindRules]:
-    """Every kind's rules for a locality: its own deadlines.yaml over its parents', kind by kind."""
-    folders = chain(locality)
-    files = [f / FILE for f in folders if (f / FILE).is_file()]
-    key = tuple((str(p), os.stat(p).st_mtime_ns, os.stat(p).st_size) for p in files)
-    cached = _cache.get(folders[0].name)
-    if cached is None or cached[0] != key:
-        merged: dict[str, KindRules] = {}
-        for path in reversed(files):  # national first, the locality last: a child overrides per kind
-            merged |= load_file(path)
-        cached = _cache[folders[0].name] = (key, merged)
-    return cached[1]
+def _merged_rules(files: list[Path]) -> dict[str, KindRules]:
+    merged: dict[str, KindRules] = {}
+    for path in reversed(files):  # national first, the locality last: a child overrides per kind
+        merged |= load_file(path)
+    return merged
+
+
+# Every kind's rules for a locality: its own deadlines.yaml over its parents', kind by kind.
+rules = ChainedFile(FILE, _merged_rules)
 
 
 def clear_cache() -> None:
-    _cache.clear()
+    rules.clear()
     chain.cache_clear()
 
 
