@@ -17,6 +17,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from jiuzhu.cases import decisions, intake, selectors, steps
+from jiuzhu.cases.api_input import (
+    ApiErrorCode,
+    ErrorOut,
+    InputInvalid,
+    UnknownAction,
+    body_schema,
+    parse_body,
+    problem,
+)
 from jiuzhu.cases.errors import CaseError
 from jiuzhu.cases.errors import CaseErrorCode as E
 from jiuzhu.cases.forms import EMERGENCY_KINDS
@@ -26,7 +35,6 @@ from jiuzhu.cases.page_support import WORKER_ROLES_EXCLUDED
 from jiuzhu.cases.schemas import (
     AcceptIn,
     AdvanceIn,
-    ApiErrorCode,
     ApplicationDetail,
     ApplicationIn,
     ApplicationOut,
@@ -36,9 +44,7 @@ from jiuzhu.cases.schemas import (
     CaseOut,
     CasePage,
     DecideIn,
-    ErrorOut,
     ExtendIn,
-    InputInvalid,
     InvestigateIn,
     MaterialsIn,
     MeetingIn,
@@ -46,11 +52,7 @@ from jiuzhu.cases.schemas import (
     ReviewIn,
     SpotCheckIn,
     StartIn,
-    UnknownAction,
     WithdrawIn,
-    body_schema,
-    parse_body,
-    problem,
 )
 from jiuzhu.cases.workflows import STEP_LABELS
 from jiuzhu.core.errors import NotFound
