@@ -46,6 +46,7 @@ def test_a_grid_worker_reports_a_lead_on_a_phone(browser, live_server, grid_work
     assert due.date() == timezone.localtime(lead.received_at).date()
     assert due.strftime("%Y-%m-%d %H:%M") in page.locator("#due").inner_text()
     assert order.owner_unit == units["community_a"] and lead.person == head and lead.photo_path
+    page.wait_for_function("document.querySelector('img.lead-photo').complete")  # loaded (or failed) by now
     assert page.locator("img.lead-photo").evaluate("img => img.naturalWidth") == 8  # served back to its reporter
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     elapsed = time.perf_counter() - started

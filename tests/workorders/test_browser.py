@@ -44,6 +44,7 @@ def test_street_officer_feeds_back_with_a_photo_and_closes(
     # then the photo shows in the log, served only through the checked view
     src = page.locator(".photos img").first.get_attribute("src")
     assert src.startswith(f"/workorders/{order.pk}/photos/")
+    page.wait_for_function("document.querySelector('.photos img').complete")  # loaded (or failed) by now
     assert page.evaluate("document.querySelector('.photos img').naturalWidth") == 32
     # when they close it with the result
     page.fill("#close-form textarea[name=feedback]", "已协助申请临时救助，街道已受理")

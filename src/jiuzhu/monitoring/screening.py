@@ -31,7 +31,7 @@ from jiuzhu.monitoring.models import ScreeningFinding, ScreeningRun
 from jiuzhu.org.models import OrgUnit, Staff
 from jiuzhu.org.permissions import RUN_SCREENING
 from jiuzhu.policy.compiler import compile_pack
-from jiuzhu.policy.engine import plain, run_bulk
+from jiuzhu.policy.engine import plain, run_result
 from jiuzhu.policy.facts import PROGRAMME_CODES
 from jiuzhu.policy.localities import home_locality, today
 from jiuzhu.policy.packs import load_pack
@@ -136,7 +136,7 @@ def _decide(run: ScreeningRun, work: Path) -> tuple[list[tuple[int, str, str, fl
     con = duckdb.connect(":memory:")
     try:
         population_relations(con, work, as_of=run.as_of)
-        h_table, _ = run_bulk(program, con)
+        h_table = run_result(program, con, "household")  # the member result is not read
         rows = plain(con.sql(findings_query(run.locality, h_table)).to_arrow_table()).to_pylist()
         counts = {
             "households": con.sql("SELECT count(*) FROM households").fetchall()[0][0],

@@ -19,7 +19,7 @@ from jiuzhu.core.parsing import parse_amount, parse_number
 from jiuzhu.org.models import OrgUnit
 from jiuzhu.policy.analysis import analyse
 from jiuzhu.policy.compiler import Program, compile_analysis, compile_pack
-from jiuzhu.policy.engine import plain, run_bulk, to_arrow
+from jiuzhu.policy.engine import plain, run_result, to_arrow
 from jiuzhu.policy.errors import FactsInvalid, PolicyError, PolicyErrorCode
 from jiuzhu.policy.facts import facts_rows, validate_facts
 from jiuzhu.policy.language import param_dtype
@@ -188,7 +188,7 @@ def _decide(program: Program, h_rows: list[dict], m_rows: list[dict]) -> dict[in
     con = duckdb.connect(":memory:")
     con.register("households", to_arrow(h_rows, "household"))
     con.register("members", to_arrow(m_rows, "member"))
-    h_table, _ = run_bulk(program, con)
+    h_table = run_result(program, con, "household")  # the member result is not read
     rows = plain(con.table(h_table).to_arrow_table()).to_pylist()
     con.close()
     pack = program.analysis.pack
