@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from jiuzhu.cases.errors import CaseError
 from jiuzhu.cases.errors import CaseErrorCode as E
 from jiuzhu.policy import yamlsrc
-from jiuzhu.policy.errors import PackError
+from jiuzhu.policy.packs import ChainedFile
 from jiuzhu.registry.choices import IncomeCategory
-from jiuzhu.workorders.deadlines import ChainedFile
 
 FILE = "payments.yaml"
 TOP_KEYS = {"gradual_exit", "death_recheck", "bank_file"}
@@ -80,15 +79,10 @@ def _invalid(file: str, where: str, problem: str) -> CaseError:
     return CaseError(E.PAYMENTS_CONFIG_INVALID, file=file, where=where, problem=problem)
 
 
-def _line(mapping, key) -> str:
-    line = mapping.line_of(key) if hasattr(mapping, "line_of") else 0
-    return f"第{line}行" if line else str(key)
-
-
 def _mapping(doc, key: str, file: str) -> dict:
     value = doc.get(key)
     if not isinstance(value, dict):
-        raise _invalid(file, _line(doc, key), f"{key} 应为键值对")
+        raise _invalid(file, yamlsrc.line_label(doc, key), f"{key} 应为键值对")
     return value
 
 
@@ -103,7 +97,7 @@ def _gradual_exit(doc, file: str) -> dict:
         if unknown:
             raise _invalid(
                 file,
-                f"gradual_exit.employment_income（{_line(spec, 'employment_income')}）",
+                f"gradual_exit.employment_income（{yamlsrc.line_label(spec, 'employment_income')}）",
                 f"不认识的收入类别 {'、'.join(unknown)}；可用：{'、'.join(IncomeCategory.values)}",
             )
         found["employment_income"] = tuple(kinds)
@@ -114,13 +108,15 @@ def _death_recheck(doc, file: str) -> dict:
     spec = _mapping(doc, "death_recheck", file)
     months = spec.get("months", 3)
     if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 12:
-        raise _invalid(file, f"death_recheck.months（{_line(spec, 'months')}）", "months 应为 1 至 12 的整数")
+        raise _invalid(
+            file, f"death_recheck.months（{yamlsrc.line_label(spec, 'months')}）", "months 应为 1 至 12 的整数"
+        )
     return {"death_recheck_months": months, "death_recheck_reference": str(spec.get("reference") or "")}
 
 
 def _bank_file(doc, file: str) -> BankFile:
     spec = _mapping(doc, "bank_file", file)
-    where = f"bank_file（{_line(doc, 'bank_file')}）"
+    where = f"bank_file（{yamlsrc.line_label(doc, 'bank_file')}）"
     kind, encoding, amount = spec.get("format", "csv"), spec.get("encoding", "gbk"), spec.get("amount", "yuan")
     if kind not in FORMATS:
         raise _invalid(file, where, f"format 应为 {'、'.join(FORMATS)} 之一，不是“{kind}”")
@@ -144,15 +140,7 @@ def _bank_file(doc, file: str) -> BankFile:
 
 def load_file(path) -> dict:
     file = f"{path.parent.name}/{FILE}"
-    try:
-        doc = yamlsrc.load(path, root=path.parent.parent)
-    except PackError as exc:
-        raise _invalid(file, f"第{exc.line}行" if exc.line else "文件", exc.problem) from None
-    if not isinstance(doc, dict):
-        raise _invalid(file, "文件", "内容应为键值对")
-    unknown = sorted(str(k) for k in doc if k not in TOP_KEYS)
-    if unknown:
-        raise _invalid(file, _line(doc, unknown[0]), f"不认识的项目 {'、'.join(unknown)}；只能有 {'、'.join(TOP_KEYS)}")
+    doc = yamlsrc.load_config(path, TOP_KEYS, _invalid)
     found: dict = {}
     if "gradual_exit" in doc:
         found |= _gradual_exit(doc, file)

@@ -42,8 +42,8 @@ from jiuzhu.cases.errors import CaseError
 from jiuzhu.cases.errors import CaseErrorCode as E
 from jiuzhu.core.workdays import CalendarError, china_date, end_of_day
 from jiuzhu.policy import yamlsrc
-from jiuzhu.policy.errors import PackError
-from jiuzhu.workorders.deadlines import ChainedFile, DeadlineRule, parse_rule
+from jiuzhu.policy.packs import ChainedFile
+from jiuzhu.workorders.deadlines import DeadlineRule, parse_rule
 from jiuzhu.workorders.errors import WorkOrderError
 
 FILE = "workflows.yaml"
@@ -154,11 +154,6 @@ def _invalid(file: str, where: str, problem: str) -> CaseError:
     return CaseError(E.CONFIG_INVALID, file=file, where=where, problem=problem)
 
 
-def _line(mapping, key) -> str:
-    line = mapping.line_of(key) if hasattr(mapping, "line_of") else 0
-    return f"第{line}行" if line else str(key)
-
-
 def _limit(spec, *, file: str, where: str) -> Limit:
     if not isinstance(spec, dict):
         raise _invalid(file, where, "时限应写成键值对，如 {working_days: 10, label: …, reference: …}")
@@ -216,7 +211,7 @@ def _workflow(name: str, spec, *, file: str, where: str) -> Workflow:
         raise _invalid(file, where, "limits 应按名称列出时限")
     limits = {}
     for key, lspec in limits_in.items():
-        lwhere = f"{where}.limits.{key}（{_line(limits_in, key)}）"
+        lwhere = f"{where}.limits.{key}（{yamlsrc.line_label(limits_in, key)}）"
         if key not in LIMIT_NAMES:
             raise _invalid(file, lwhere, f"不认识的时限“{key}”；可用：{'、'.join(sorted(LIMIT_NAMES))}")
         limits[str(key)] = _limit(lspec, file=file, where=lwhere)
@@ -243,45 +238,39 @@ def _workflow(name: str, spec, *, file: str, where: str) -> Workflow:
 def load_file(path) -> dict:
     """One workflows.yaml, validated: what it sets."""
     file = f"{path.parent.name}/{FILE}"
-    try:
-        doc = yamlsrc.load(path, root=path.parent.parent)
-    except PackError as exc:
-        raise _invalid(file, f"第{exc.line}行" if exc.line else "文件", exc.problem) from None
-    if not isinstance(doc, dict):
-        raise _invalid(file, "文件", "内容应为键值对")
-    unknown = sorted(str(k) for k in doc if k not in TOP_KEYS)
-    if unknown:
-        raise _invalid(
-            file, _line(doc, unknown[0]), f"不认识的项目 {'、'.join(unknown)}；只能有 {'、'.join(sorted(TOP_KEYS))}"
-        )
+    doc = yamlsrc.load_config(path, TOP_KEYS, _invalid)
     found: dict = {"workflows": {}, "referrals": {}}
     if "residence_applications" in doc:
         if not isinstance(doc["residence_applications"], bool):
-            raise _invalid(file, _line(doc, "residence_applications"), "residence_applications 只能写 true 或 false")
+            raise _invalid(
+                file, yamlsrc.line_label(doc, "residence_applications"), "residence_applications 只能写 true 或 false"
+            )
         found["residence_applications"] = doc["residence_applications"]
     if "materials_on_file" in doc:
         on_file = doc["materials_on_file"]
         if not isinstance(on_file, dict):
-            raise _invalid(file, _line(doc, "materials_on_file"), "materials_on_file 应为“材料关键词: 核验方式”")
+            raise _invalid(
+                file, yamlsrc.line_label(doc, "materials_on_file"), "materials_on_file 应为“材料关键词: 核验方式”"
+            )
         for key, check in on_file.items():
             if check not in ON_FILE_CHECKS:
                 raise _invalid(
                     file,
-                    f"materials_on_file.{key}（{_line(on_file, key)}）",
+                    f"materials_on_file.{key}（{yamlsrc.line_label(on_file, key)}）",
                     f"不认识的核验方式“{check}”；可用：{'、'.join(ON_FILE_CHECKS)}",
                 )
         found["materials_on_file"] = {str(k): str(v) for k, v in on_file.items()}
     workflows = doc.get("workflows") or {}
     if not isinstance(workflows, dict):
-        raise _invalid(file, _line(doc, "workflows"), "workflows 应按名称列出流程")
+        raise _invalid(file, yamlsrc.line_label(doc, "workflows"), "workflows 应按名称列出流程")
     for name, spec in workflows.items():
-        where = f"workflows.{name}（{_line(workflows, name)}）"
+        where = f"workflows.{name}（{yamlsrc.line_label(workflows, name)}）"
         found["workflows"][str(name)] = None if spec is None else _workflow(str(name), spec, file=file, where=where)
     referrals = doc.get("referrals") or {}
     if not isinstance(referrals, dict):
-        raise _invalid(file, _line(doc, "referrals"), "referrals 应按项目列出承办部门")
+        raise _invalid(file, yamlsrc.line_label(doc, "referrals"), "referrals 应按项目列出承办部门")
     for programme, spec in referrals.items():
-        where = f"referrals.{programme}（{_line(referrals, programme)}）"
+        where = f"referrals.{programme}（{yamlsrc.line_label(referrals, programme)}）"
         if spec is None:
             found["referrals"][str(programme)] = None
             continue

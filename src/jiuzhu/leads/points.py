@@ -29,8 +29,8 @@ from jiuzhu.leads.errors import LeadError
 from jiuzhu.leads.errors import LeadErrorCode as E
 from jiuzhu.leads.models import Situation
 from jiuzhu.policy import yamlsrc
-from jiuzhu.policy.errors import PackError, PolicyError
-from jiuzhu.policy.packs import resolve_folder
+from jiuzhu.policy.errors import PackError
+from jiuzhu.policy.packs import nearest_file, pack_chain
 
 FILE = "points.yaml"
 TOP_KEYS = {"name", "notes", "tables"}
@@ -74,22 +74,10 @@ def _invalid(file: str, line: int | None, problem: str) -> LeadError:
 
 def points_path(locality: str) -> Path:
     """The points.yaml that applies to a locality: its own, else the nearest along `inherits:`."""
-    folder = resolve_folder(locality)
-    seen: list[str] = []
-    while True:
-        if (folder / FILE).is_file():
-            return folder / FILE
-        seen.append(folder.name)
-        meta = yamlsrc.load(folder / "pack.yaml", root=folder.parent)
-        inherits = meta.get("inherits") if isinstance(meta, dict) else None
-        if not inherits:
-            raise LeadError(E.NO_POINTS_CONFIG, locality=seen[0])
-        try:
-            folder = resolve_folder(str(inherits))
-        except PolicyError:
-            raise _invalid(f"{seen[-1]}/pack.yaml", None, f"继承的政策包“{inherits}”不存在") from None
-        if folder.name in seen:
-            raise _invalid(f"{seen[-1]}/pack.yaml", None, f"政策包继承关系成环：{' → '.join([*seen, folder.name])}")
+    path = nearest_file(locality, FILE)
+    if path is None:
+        raise LeadError(E.NO_POINTS_CONFIG, locality=pack_chain(locality)[0].name)
+    return path
 
 
 def _whole(value, file: str, line: int, what: str, low: int = 0) -> int:

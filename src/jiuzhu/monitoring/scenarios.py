@@ -49,7 +49,7 @@ from typing import Any
 
 from jiuzhu.policy import yamlsrc
 from jiuzhu.policy.errors import PackError
-from jiuzhu.policy.packs import resolve_folder
+from jiuzhu.policy.packs import pack_chain, resolve_folder
 
 FILE = "monitoring.yaml"
 SEVERITIES = ("high", "medium", "low")
@@ -139,7 +139,7 @@ class MonitoringConfig:
 def load_config(locality: str) -> MonitoringConfig:
     """The monitoring configuration of a locality's pack with everything it inherits; cached per process."""
     folder = resolve_folder(locality)
-    chain = _chain(folder)
+    chain = pack_chain(folder.name)
     config = MonitoringConfig(locality=folder.name)
     for pack_folder in reversed(chain):  # national first, the locality last
         path = pack_folder / FILE
@@ -152,20 +152,6 @@ def load_config(locality: str) -> MonitoringConfig:
 
 def clear_cache() -> None:
     load_config.cache_clear()
-
-
-def _chain(folder: Path) -> list[Path]:
-    chain, seen = [folder], {folder.name}
-    while True:
-        meta = yamlsrc.load(chain[-1] / "pack.yaml", root=chain[-1].parent) or {}
-        parent = meta.get("inherits")
-        if not parent:
-            return chain
-        parent_folder = resolve_folder(str(parent))
-        if parent_folder.name in seen:
-            raise PackError(f"政策包继承关系成环：{parent_folder.name}", file=f"{folder.name}/pack.yaml")
-        seen.add(parent_folder.name)
-        chain.append(parent_folder)
 
 
 def _only(m: yamlsrc.Mapping, allowed: set[str], what: str) -> None:

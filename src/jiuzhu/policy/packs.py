@@ -13,6 +13,7 @@ is merged key by key, its conditions and amounts by name (a name set to null rem
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -186,14 +187,65 @@ def resolve_folder(locality: str) -> Path:
 
 
 @cache
+def pack_chain(locality: str) -> tuple[Path, ...]:
+    """The pack folders from the locality up along `inherits:` (the locality first, national last). Every file a
+    locality configures (the pack's rules, deadlines.yaml, workflows.yaml, monitoring.yaml …) follows this chain."""
+    folders: list[Path] = []
+    folder = resolve_folder(locality)
+    while True:
+        if folder in folders:
+            names = " → ".join(f.name for f in [*folders, folder])
+            raise PackError(f"政策包继承关系成环：{names}", file=f"{folders[-1].name}/pack.yaml")
+        folders.append(folder)
+        meta = _mapping(yamlsrc.load(folder / "pack.yaml", root=folder.parent), f"{folder.name}/pack.yaml")
+        inherits = meta.get("inherits")
+        if not inherits:
+            return tuple(folders)
+        try:
+            folder = resolve_folder(str(inherits))
+        except PolicyError:
+            raise PackError(f"继承的政策包“{inherits}”不存在", **yamlsrc.where(inherits, meta)) from None
+
+
+def nearest_file(locality: str, name: str) -> Path | None:
+    """A configuration file that applies whole (not merged): the locality's own, else the nearest ancestor's."""
+    return next((folder / name for folder in pack_chain(locality) if (folder / name).is_file()), None)
+
+
+class ChainedFile:
+    """One configuration file (deadlines.yaml, workflows.yaml, payments.yaml …) along a locality's pack chain, built
+    from the files that exist (the locality's own first, national last) and kept until one of them changes."""
+
+    def __init__(self, name: str, build):
+        self.name, self.build, self._cache = name, build, {}
+
+    def __call__(self, locality: str):
+        folders = pack_chain(locality)
+        files = [f / self.name for f in folders if (f / self.name).is_file()]
+        key = tuple((str(p), os.stat(p).st_mtime_ns, os.stat(p).st_size) for p in files)
+        cached = self._cache.get(folders[0].name)
+        if cached is None or cached[0] != key:
+            cached = self._cache[folders[0].name] = (key, self.build(files))
+        return cached[1]
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
+@cache
 def load_pack(locality: str) -> Pack:
     """The pack of a locality with everything it inherits, validated; cached for the process."""
-    return _load(resolve_folder(locality), seen=())
+    pack = None
+    for folder in reversed(pack_chain(locality)):  # national first
+        pack = _load(folder, parent=pack)
+    assert pack is not None
+    return pack
 
 
 def clear_cache() -> None:
     """Forget loaded and compiled packs (after a pack's files change)."""
     load_pack.cache_clear()
+    pack_chain.cache_clear()
     from jiuzhu.policy import checks, compiler
 
     compiler.compile_pack.cache_clear()
@@ -203,19 +255,11 @@ def clear_cache() -> None:
 # --- Loading ------------------------------------------------------------------------------------------------
 
 
-def _load(folder: Path, *, seen: tuple[str, ...]) -> Pack:
+def _load(folder: Path, *, parent: Pack | None) -> Pack:
+    """One pack folder over its parent's pack (the chain itself is checked by `pack_chain`)."""
     root = folder.parent
-    if folder.name in seen:
-        raise PackError(f"政策包继承关系成环：{' → '.join((*seen, folder.name))}", file=f"{folder.name}/pack.yaml")
     meta = _mapping(yamlsrc.load(folder / "pack.yaml", root=root), f"{folder.name}/pack.yaml")
     _only_keys(meta, {"code", "name", "inherits", "notes"})
-    parent = None
-    if inherits := meta.get("inherits"):
-        try:
-            parent_folder = resolve_folder(str(inherits))
-        except PolicyError:
-            raise PackError(f"继承的政策包“{inherits}”不存在", **yamlsrc.where(inherits, meta)) from None
-        parent = _load(parent_folder, seen=(*seen, folder.name))
     pack = Pack(
         code=str(_required(meta, "code")),
         name=str(_required(meta, "name")),

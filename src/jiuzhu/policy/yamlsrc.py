@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +91,27 @@ def where(value: Any, fallback: Located | None = None) -> dict[str, Any]:
     """file= and line= of a loaded value (or of its container when the value is a number)."""
     src = value if isinstance(value, Located) else fallback
     return {"file": src.file, "line": src.line} if src is not None else {}
+
+
+def line_label(mapping: Any, key: Any) -> str:
+    """Where a key was written, for a clerk's message: "第N行", or the key itself when the line is not known."""
+    line = mapping.line_of(key) if isinstance(mapping, Mapping) else 0
+    return f"第{line}行" if line else str(key)
+
+
+def load_config(path: Path, top_keys: Collection[str], invalid: Callable[[str, str, str], Exception], *,
+                shape: str = "内容应为键值对") -> Mapping:  # fmt: skip
+    """A locality's configuration file beside its pack.yaml (deadlines.yaml, workflows.yaml, payments.yaml …): a
+    mapping of known top-level keys. A problem is raised as `invalid(file, where, problem)`, the caller's error."""
+    file = f"{path.parent.name}/{path.name}"
+    try:
+        doc = load(path, root=path.parent.parent)
+    except PackError as exc:
+        raise invalid(file, f"第{exc.line}行" if exc.line else "文件", exc.problem) from None
+    if not isinstance(doc, dict):
+        raise invalid(file, "文件", shape)
+    unknown = sorted(str(k) for k in doc if k not in top_keys)
+    if unknown:
+        allowed = "、".join(sorted(top_keys))
+        raise invalid(file, line_label(doc, unknown[0]), f"不认识的项目 {'、'.join(unknown)}；只能有 {allowed}")
+    return doc

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from jiuzhu.policy import yamlsrc
-from jiuzhu.policy.errors import PackError, PolicyError
+from jiuzhu.policy.errors import PackError
 from jiuzhu.policy.facts import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from jiuzhu.policy.language import Node
-from jiuzhu.policy.packs import load_pack, resolve_folder
+from jiuzhu.policy.packs import load_pack, nearest_file, resolve_folder
 from jiuzhu.policy.yamlsrc import Mapping, Text
 from jiuzhu.registry.choices import ColorClass
 from jiuzhu.reviews.errors import ReviewsError, ReviewsErrorCode
@@ -85,23 +85,10 @@ class ColourConfig:
 
 def colours_path(locality: str) -> Path:
     """The colours.yaml that applies to a locality: its own, else the nearest along `inherits:`."""
-    folder = resolve_folder(locality)
-    seen: list[str] = []
-    while True:
-        path = folder / FILE
-        if path.is_file():
-            return path
-        seen.append(folder.name)
-        meta = yamlsrc.load(folder / "pack.yaml", root=folder.parent)
-        inherits = meta.get("inherits") if isinstance(meta, dict) else None
-        if not inherits:
-            raise ReviewsError(ReviewsErrorCode.NO_COLOURS, locality=seen[0])
-        try:
-            folder = resolve_folder(str(inherits))
-        except PolicyError:
-            raise PackError(f"继承的政策包“{inherits}”不存在", **yamlsrc.where(inherits, meta)) from None
-        if folder.name in seen:
-            raise PackError(f"政策包继承关系成环：{' → '.join([*seen, folder.name])}", file=f"{seen[-1]}/pack.yaml")
+    path = nearest_file(locality, FILE)
+    if path is None:
+        raise ReviewsError(ReviewsErrorCode.NO_COLOURS, locality=resolve_folder(locality).name)
+    return path
 
 
 _cache: dict[str, tuple[tuple, ColourConfig]] = {}

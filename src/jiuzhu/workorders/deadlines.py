@@ -28,16 +28,13 @@ does not mention keeps the parent's rule. A malformed file is refused with the f
 from __future__ import annotations
 
 import calendar
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
 from pathlib import Path
 
 from jiuzhu.core.workdays import add_working_days, china_date, end_of_day
 from jiuzhu.policy import yamlsrc
-from jiuzhu.policy.errors import PackError, PolicyError
-from jiuzhu.policy.packs import resolve_folder
+from jiuzhu.policy.packs import ChainedFile, pack_chain
 from jiuzhu.workorders.errors import WorkOrderError
 from jiuzhu.workorders.errors import WorkOrderErrorCode as E
 
@@ -154,26 +151,18 @@ def _kinds() -> set[str]:
 def load_file(path: Path) -> dict[str, KindRules]:
     """One deadlines.yaml, validated: the rules it sets, by kind."""
     file = f"{path.parent.name}/{FILE}"
-    try:
-        doc = yamlsrc.load(path, root=path.parent.parent)
-    except PackError as exc:
-        raise _invalid(file, f"第{exc.line}行" if exc.line else "文件", exc.problem) from None
-    if not isinstance(doc, dict):
-        raise _invalid(file, "文件", "内容应为键值对，至少有 kinds 一项")
-    unknown = sorted(str(k) for k in doc if k not in TOP_KEYS)
-    if unknown:
-        raise _invalid(
-            file, _line(doc, unknown[0]), f"不认识的项目 {'、'.join(unknown)}；只能有 {'、'.join(sorted(TOP_KEYS))}"
-        )
+    doc = yamlsrc.load_config(path, TOP_KEYS, _invalid, shape="内容应为键值对，至少有 kinds 一项")
     kinds = doc.get("kinds")
     if not isinstance(kinds, dict):
         raise _invalid(
-            file, _line(doc, "kinds"), "kinds 应为按工单类型列出的时限，如 kinds: {grid_lead: {same_day: true, …}}"
+            file,
+            yamlsrc.line_label(doc, "kinds"),
+            "kinds 应为按工单类型列出的时限，如 kinds: {grid_lead: {same_day: true, …}}",
         )
     known = _kinds()
     found: dict[str, KindRules] = {}
     for kind, spec in kinds.items():
-        where = f"kinds.{kind}（{_line(kinds, kind)}）"
+        where = f"kinds.{kind}（{yamlsrc.line_label(kinds, kind)}）"
         if kind not in known:
             raise _invalid(file, where, f"不认识的工单类型“{kind}”；可用的类型：{'、'.join(sorted(known))}")
         rule = parse_rule(spec, file=file, where=where)
@@ -182,58 +171,12 @@ def load_file(path: Path) -> dict[str, KindRules]:
         if not isinstance(raw, dict):
             raise _invalid(file, where, "variants 应为键值对，如 variants: {green: {months: 6, …}}")
         for name, vspec in raw.items():
-            vwhere = f"kinds.{kind}.variants.{name}（{_line(raw, name)}）"
+            vwhere = f"kinds.{kind}.variants.{name}（{yamlsrc.line_label(raw, name)}）"
             if isinstance(vspec, dict) and "variants" in vspec:
                 raise _invalid(file, vwhere, "变体里不能再有 variants")
             variants[str(name)] = parse_rule(vspec, file=file, where=vwhere)
         found[str(kind)] = KindRules(kind=str(kind), rule=rule, variants=variants)
     return found
-
-
-def _line(mapping, key) -> str:
-    line = mapping.line_of(key) if hasattr(mapping, "line_of") else 0
-    return f"第{line}行" if line else str(key)
-
-
-@cache
-def chain(locality: str) -> list[Path]:
-    """The pack folders from the locality up along `inherits:` (the locality first, national last); kept for the
-    process like the packs themselves (reading pack.yaml files for every work order cost ~13 ms)."""
-    folders: list[Path] = []
-    folder = resolve_folder(locality)
-    while True:
-        if folder in folders:
-            names = " → ".join(f.name for f in [*folders, folder])
-            raise _invalid(f"{folder.name}/pack.yaml", "inherits", f"政策包继承关系成环：{names}")
-        folders.append(folder)
-        meta = yamlsrc.load(folder / "pack.yaml", root=folder.parent)
-        inherits = meta.get("inherits") if isinstance(meta, dict) else None
-        if not inherits:
-            return folders
-        try:
-            folder = resolve_folder(str(inherits))
-        except PolicyError:
-            raise _invalid(f"{folder.name}/pack.yaml", "inherits", f"继承的政策包“{inherits}”不存在") from None
-
-
-class ChainedFile:
-    """One configuration file (deadlines.yaml, workflows.yaml, payments.yaml …) along a locality's pack chain, built
-    from the files that exist (the locality's own first, national last) and kept until one of them changes."""
-
-    def __init__(self, name: str, build):
-        self.name, self.build, self._cache = name, build, {}
-
-    def __call__(self, locality: str):
-        folders = chain(locality)
-        files = [f / self.name for f in folders if (f / self.name).is_file()]
-        key = tuple((str(p), os.stat(p).st_mtime_ns, os.stat(p).st_size) for p in files)
-        cached = self._cache.get(folders[0].name)
-        if cached is None or cached[0] != key:
-            cached = self._cache[folders[0].name] = (key, self.build(files))
-        return cached[1]
-
-    def clear(self) -> None:
-        self._cache.clear()
 
 
 def _merged_rules(files: list[Path]) -> dict[str, KindRules]:
@@ -249,7 +192,7 @@ rules = ChainedFile(FILE, _merged_rules)
 
 def clear_cache() -> None:
     rules.clear()
-    chain.cache_clear()
+    pack_chain.cache_clear()
 
 
 def resolve_locality(locality: str | None) -> str:
