@@ -107,6 +107,21 @@ def test_cycle_between_rules_is_refused(write_pack):
     assert error.file == "990101-test/definitions.yaml"
 
 
+def test_a_misspelt_condition_meant_to_replace_an_inherited_one_is_refused(write_pack):
+    # national 低保 writes its `eligible` out, so a new condition nobody reads would decide nothing
+    dibao = """
+    code: dibao
+    conditions:
+      homes_within_limt:
+        label: 住房
+        expr: homes <= 0
+    """
+    error = _refused(write_pack, {"programmes/dibao.yaml": dibao})
+    assert (error.file, error.line) == ("990101-test/programmes/dibao.yaml", 5)
+    assert "条件“homes_within_limt”没有被 eligible 或其他规则使用" in error.message
+    assert "homes_within_limit" in error.message  # the names it may have meant
+
+
 def test_inheritance_cycle_is_refused(write_pack):
     write_pack("990102-a", {"pack.yaml": 'code: "990102"\nname: 甲\ninherits: "990103"\n'})
     write_pack("990103-b", {"pack.yaml": 'code: "990103"\nname: 乙\ninherits: "990102"\n'})

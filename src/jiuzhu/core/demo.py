@@ -67,9 +67,6 @@ def create_demo_accounts(password: str = DEMO_PASSWORD) -> list[Staff]:
     for spec in demo_accounts():
         if Staff.objects.filter(username=spec["username"]).exists():
             continue
-        staff = staff_create(actor=None, password=password, **spec)
-        if spec["role"] == Staff.Role.ADMIN:
-            staff.is_superuser = True
-            staff.save(update_fields=["is_superuser"])
-        created.append(staff)
+        superuser = spec["role"] == Staff.Role.ADMIN
+        created.append(staff_create(actor=None, password=password, superuser=superuser, **spec))
     return created

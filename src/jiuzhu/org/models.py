@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +110,15 @@ class Department(models.Model):
         return self.staff.filter(role=Staff.Role.DEPARTMENT_LIAISON, is_active=True)
 
 
+class StaffManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """`jiuzhu createsuperuser` asks for the unit (its id); the account is the district's administrator."""
+        extra_fields.setdefault("role", "admin")
+        if not isinstance(extra_fields.get("org_unit"), OrgUnit | None):  # the command passes the unit's id
+            extra_fields["org_unit_id"] = extra_fields.pop("org_unit")
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class Staff(AbstractUser):
     """A person who works in the platform. What they may do comes from `role`; where, from `org_unit` (R1.3)."""
 
@@ -134,7 +143,9 @@ class Staff(AbstractUser):
         ServicePoint, models.SET_NULL, null=True, blank=True, related_name="staff", verbose_name=_("服务点")
     )
 
-    REQUIRED_FIELDS = ["full_name"]
+    objects = StaffManager()
+
+    REQUIRED_FIELDS = ["full_name", "org_unit"]
 
     class Meta:
         verbose_name = _("工作人员")

@@ -97,10 +97,14 @@ def staff_create(
     phone: str = "",
     department: Department | None = None,
     service_point: ServicePoint | None = None,
+    superuser: bool = False,
 ) -> Staff:
-    """Create an account. `actor` None is the installer (the demo or `jiuzhu createadmin`)."""
+    """Create an account. `actor` None is the installer (the demo or `jiuzhu createadmin`), the only one who may
+    make a superuser (the district's first administrator, who then has the admin site)."""
     if actor is not None:
         _check_delegation(actor, role, org_unit)
+    if superuser and (actor is not None or role != Staff.Role.ADMIN):
+        raise OrgError(E.NOT_ALLOWED)
     if role in (Staff.Role.DEPARTMENT_LIAISON, Staff.Role.SOCIAL_ORGANISATION) and department is None:
         raise OrgError(E.ROLE_NEEDS_DEPARTMENT)
     if ROLE_LEVEL[Staff.Role(role)] != org_unit.level:
@@ -114,6 +118,7 @@ def staff_create(
         department=department,
         service_point=service_point,
         is_staff=role == Staff.Role.ADMIN,
+        is_superuser=superuser,
     )
     if password:
         staff.set_password(password)

@@ -325,6 +325,7 @@ def check_pack(pack: Pack) -> None:
                             file=param.file,
                             line=param.line,
                         )
+    _check_conditions_read(analysis)
     for name, param in pack.parameters.items():
         if not NAME.match(name):
             raise PackError(f"参数名“{name}”只能用小写字母、数字和下划线", file=param.file, line=param.line)
@@ -333,6 +334,21 @@ def check_pack(pack: Pack) -> None:
                 raise PackError(f"参数“{name}”在 {v.effective_from} 的取值类型不支持", file=param.file, line=param.line)
             if lang.param_dtype(v.value) == "table":
                 _check_table(param, v.value)
+
+
+def _check_conditions_read(analysis: Analysis) -> None:
+    """A condition that nothing reads decides nothing, yet it would be listed (and could end in a refusal letter):
+    where `eligible` is written out, it is most often a misspelt name meant to replace an inherited condition."""
+    read = {dep for item in analysis.items.values() for dep in item.deps}
+    for item in analysis.items.values():
+        if item.kind == "condition" and item.key not in read:
+            prog = analysis.pack.programmes[item.programme]
+            others = "、".join(sorted(n for n in prog.conditions if n != item.name))
+            raise PackError(
+                f"救助项目“{item.programme}”的条件“{item.name}”没有被 eligible 或其他规则使用：eligible 已明确写出，"
+                f"不会读它。若是要替换已有的条件，请检查名称（已有：{others}）；若是新增条件，请把它写进 eligible",
+                **_where(item.source),
+            )
 
 
 def _check_table(param: Any, rows: list[dict]) -> None:
